@@ -1,0 +1,1 @@
+"""Detection accuracy benchmark: ``python -m bench.accuracy``."""

@@ -1,0 +1,105 @@
+"""Realistic prompts for the speed benchmarks, generated deterministically (seeded).
+
+A prompt is what people paste into an AI tool: a request, then pasted material
+(an e-mail thread, notes, a stack trace, code, log lines), with a few regulated
+values taken from the labelled accuracy corpus (``bench.accuracy.corpus``)
+mixed in. Sizes run from 200 characters to 8 KB.
+"""
+
+from __future__ import annotations
+
+import random
+
+from bench.accuracy.corpus import SEED, build_corpus
+
+SIZES = (200, 1024, 2048, 4096, 8192)
+
+_ASKS = [
+    "Summarise the following for a status update, keep it under five bullet points.",
+    "Rewrite this so it reads more professionally, and keep the facts the same.",
+    "Find the bug in the code below and explain the fix.",
+    "Translate the notes below into plain language for a customer.",
+    "What are the action items in this thread? List owners and dates.",
+]
+_PROSE = [
+    "Thanks for the quick turnaround on the draft. We reviewed it with the team this morning and most "
+    "of the feedback is about structure rather than content.",
+    "The quarterly numbers came in slightly below the forecast, mostly because two large orders slipped "
+    "into the next quarter; the pipeline itself looks healthy.",
+    "During the review we agreed to move the release to the second week of the month, so that the "
+    "integration tests can run against the new staging environment first.",
+    "Please make sure the summary mentions the open risks: the supplier lead time, the pending "
+    "certification and the budget for the second phase.",
+    "The patient tolerated the procedure well, vitals were stable throughout, and the follow-up "
+    "appointment is scheduled in six weeks with the same clinic.",
+    "I looked at the logs again and the timeouts only happen when the cache is cold, which suggests "
+    "the first request pays for loading the index from disk.",
+    "Our onboarding checklist still has gaps: laptop provisioning takes three days, and the access "
+    "requests for the finance tools need two separate approvals.",
+    "The committee asked for a shorter version of the proposal, with the cost table moved to an "
+    "appendix and the timeline shown as a single chart.",
+]
+_CODE = '''```python
+def load_orders(path: str) -> list[dict]:
+    with open(path, encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    return [row for row in rows if row.get("status") != "cancelled"]
+
+
+for order in load_orders("orders.jsonl"):
+    total += order["amount"] * (1 + order.get("tax_rate", 0.2))
+```'''
+_TRACE = """Traceback (most recent call last):
+  File "/srv/app/worker.py", line 88, in run
+    result = handler(job)
+  File "/srv/app/handlers/export.py", line 41, in handle
+    writer.writerow(record.values())
+KeyError: 'created_at'"""
+_LOG = "2024-05-0{d} 10:{m:02d}:{s:02d} INFO request_id={r} path=/api/v2/orders status=200 duration_ms={ms}"
+
+
+def _filler(rng: random.Random) -> str:
+    kind = rng.random()
+    if kind < 0.55:
+        return " ".join(rng.sample(_PROSE, 3))
+    if kind < 0.7:
+        return _CODE
+    if kind < 0.8:
+        return _TRACE
+    return "\n".join(
+        _LOG.format(
+            d=rng.randint(1, 9),
+            m=rng.randint(0, 59),
+            s=rng.randint(0, 59),
+            r=rng.randrange(16**8),
+            ms=rng.randint(3, 900),
+        )
+        for _ in range(4)
+    )
+
+
+def build_prompts(count_per_size: int = 20, seed: int = SEED) -> list[str]:
+    """``count_per_size`` prompts of each size in :data:`SIZES` (lengths within a few characters)."""
+    rng = random.Random(seed)
+    sensitive = sensitive_texts(seed)
+    prompts = []
+    for size in SIZES:
+        for _ in range(count_per_size):
+            prompts.append(prompt_of_size(rng, size, sensitive))
+    return prompts
+
+
+def prompt_of_size(rng: random.Random, size: int, sensitive: list[str]) -> str:
+    """One prompt of ``size`` characters: an ask, then pasted material (a quarter of it ``sensitive`` pieces)."""
+    parts = [rng.choice(_ASKS)]
+    length = len(parts[0])
+    while length < size:
+        piece = rng.choice(sensitive) if sensitive and rng.random() < 0.25 else _filler(rng)
+        parts.append(piece)
+        length += len(piece) + 2
+    return "\n\n".join(parts)[:size]
+
+
+def sensitive_texts(seed: int = SEED) -> list[str]:
+    """The clean corpus messages (each holds at least one labelled value)."""
+    return [m.text for case in build_corpus(seed) if case.kind == "clean" for m in case.messages]

@@ -1,0 +1,1 @@
+"""HTTP endpoints; each module wires the pipeline stages for one route."""

@@ -1,0 +1,56 @@
+"""The FastAPI application, built by a factory from settings.
+
+Nothing is loaded at import: the lifespan builds the services (migrations,
+policies, detector, local model) once, and a test may hand in its own parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from gateway import __version__
+from gateway.api import chat, health, inspect, models, review, review_admin, review_session
+from gateway.api.security_headers import ReviewSecurityHeaders
+from gateway.backends.base import Backend
+from gateway.errors import install_handlers
+from gateway.pipeline.inspection import Detects
+from gateway.services import Services, build_services
+from gateway.settings import Settings
+from gateway.ui import install_ui
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    detector: Detects | None = None,
+    local: Backend | None = None,
+    upstream: Backend | None = None,
+) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = services is None
+        app.state.services = services or build_services(
+            settings or Settings(), detector=detector, local=local, upstream=upstream
+        )
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.services.aclose()
+
+    app = FastAPI(title="Sovereign AI gateway", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
+    install_handlers(app)
+    for module in (chat, inspect, models, health, review_session, review, review_admin):
+        app.include_router(module.router)
+    install_ui(app)
+    app.add_middleware(ReviewSecurityHeaders)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory ``gateway serve --workers N`` gives uvicorn: settings from the environment."""
+    return create_app(Settings())

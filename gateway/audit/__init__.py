@@ -1,0 +1,1 @@
+"""The audit trail: how decisions are recorded, verified and reviewed."""

@@ -1,0 +1,195 @@
+"""The hash chain that orders every audit record and audit event.
+
+Entries are rows of ``audit_records`` (kind ``record``) and ``audit_events``
+(``outcome``, ``erasure``, ``purge`` ...), numbered by one ``seq`` with no gaps.
+Each entry stores its predecessor's id and hash and its own hash::
+
+    entry_hash = SHA-256(prev_hash || "\\n" || canonical JSON of the entry's content)
+
+The content is the entry's immutable fields (``record_content``/``event_content``)
+plus its ``kind``, ``id`` and ``prev_id``; ``seq`` is the position, checked
+separately. A record's content holds the SHA-256 of its request ciphertext, not
+the ciphertext, so erasing the payload leaves the chain verifiable. The outcome
+of a request is its own ``outcome`` event, whose details the record's outcome
+columns must equal.
+
+Appends are serialised by the database: ``appending()`` opens a transaction
+that locks the one ``audit_chain_head`` row (``SELECT ... FOR UPDATE`` on
+PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), adds entries, moves the head, commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, insert, select, update
+
+from gateway.db import audit_chain_head, audit_events, audit_records
+
+GENESIS_HASH = "0" * 64
+HEAD_ID = 1
+
+RECORD_FIELDS = (
+    "created_at",
+    "endpoint",
+    "tenant",
+    "policy",
+    "policy_version",
+    "decision",
+    "route",
+    "rule_ids",
+    "entity_types",
+    "findings",
+    "request_sha256",
+    "model",
+    "stream",
+    "request_ct_sha256",
+)
+OUTCOME_FIELDS = ("status", "status_code", "latency_ms", "detail", "completed_at", "response_ct_sha256")
+
+
+def timestamp(value: datetime | None) -> str | None:
+    """A datetime as UTC ISO 8601 with microseconds (naive values, as SQLite returns them, are UTC)."""
+    if value is None:
+        return None
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical(content: Mapping[str, Any]) -> str:
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
+def entry_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
+    return hashlib.sha256(f"{prev_hash}\n{canonical(content)}".encode()).hexdigest()
+
+
+def record_content(row: Mapping[str, Any]) -> dict[str, Any]:
+    content = {name: row[name] for name in RECORD_FIELDS}
+    content["created_at"] = timestamp(row["created_at"])
+    return {"kind": "record", "id": row["id"], "prev_id": row["prev_id"], **content}
+
+
+def event_content(row: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "kind": row["kind"],
+        "id": row["id"],
+        "prev_id": row["prev_id"],
+        "created_at": timestamp(row["created_at"]),
+        "actor": row["actor"],
+        "record_id": row["record_id"],
+        "details": row["details"],
+    }
+
+
+def outcome_details(row: Mapping[str, Any]) -> dict[str, Any]:
+    """The outcome fields of a record, as its ``outcome`` event holds them."""
+    details = {name: row[name] for name in OUTCOME_FIELDS}
+    details["completed_at"] = timestamp(row["completed_at"])
+    return details
+
+
+@dataclass(frozen=True, slots=True)
+class Head:
+    seq: int
+    entry_id: str | None
+    entry_hash: str
+
+
+def read_head(conn: Connection, *, lock: bool = False) -> Head:
+    query = select(audit_chain_head.c.seq, audit_chain_head.c.entry_id, audit_chain_head.c.entry_hash).where(
+        audit_chain_head.c.id == HEAD_ID
+    )
+    row = conn.execute(query.with_for_update() if lock else query).one()
+    return Head(row.seq, row.entry_id, row.entry_hash)
+
+
+class ChainWriter:
+    """Adds entries after the locked head inside one transaction; ``flush`` writes them and moves the head."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+        self.head = read_head(conn, lock=True)
+        self._records: list[dict[str, Any]] = []
+        self._events: list[dict[str, Any]] = []
+        self._outcomes: list[tuple[str, dict[str, Any]]] = []
+
+    def _link(self, row: dict[str, Any], content_of: Any) -> None:
+        row["seq"] = self.head.seq + 1
+        row["prev_id"] = self.head.entry_id
+        row["prev_hash"] = self.head.entry_hash
+        row["entry_hash"] = entry_hash(self.head.entry_hash, content_of(row))
+        self.head = Head(row["seq"], row["id"], row["entry_hash"])
+
+    def add_record(self, values: dict[str, Any]) -> None:
+        """Chain a new ``audit_records`` row (``values`` gains seq, prev_id, prev_hash, entry_hash)."""
+        self._link(values, record_content)
+        self._records.append(values)
+
+    def add_event(
+        self,
+        kind: str,
+        actor: str,
+        record_id: str | None,
+        details: Mapping[str, Any],
+        *,
+        event_id: str | None = None,
+        created_at: datetime | None = None,
+    ) -> str:
+        """Chain an ``audit_events`` row; return its id."""
+        row: dict[str, Any] = {
+            "id": event_id or str(uuid.uuid4()),
+            "kind": kind,
+            "created_at": created_at or datetime.now(UTC),
+            "actor": actor,
+            "record_id": record_id,
+            "details": dict(details),
+        }
+        self._link(row, event_content)
+        self._events.append(row)
+        return str(row["id"])
+
+    def add_outcome(self, record_id: str, outcome_values: Mapping[str, Any], *, update_record: bool) -> None:
+        """Chain the outcome of a record; with ``update_record``, also write it into the record's columns."""
+        details = outcome_details(outcome_values)
+        self.add_event("outcome", "gateway", record_id, details, created_at=outcome_values["completed_at"])
+        if update_record:
+            self._outcomes.append((record_id, dict(outcome_values)))
+
+    def flush(self) -> None:
+        if self._records:
+            self.conn.execute(insert(audit_records), self._records)
+        if self._events:
+            self.conn.execute(insert(audit_events), self._events)
+        for record_id, values in self._outcomes:
+            self.conn.execute(update(audit_records).where(audit_records.c.id == record_id).values(**values))
+        if self._records or self._events:
+            self.conn.execute(
+                update(audit_chain_head)
+                .where(audit_chain_head.c.id == HEAD_ID)
+                .values(
+                    seq=self.head.seq,
+                    entry_id=self.head.entry_id,
+                    entry_hash=self.head.entry_hash,
+                    updated_at=datetime.now(UTC),
+                )
+            )
+        self._records, self._events, self._outcomes = [], [], []
+
+
+@contextmanager
+def appending(engine: Engine) -> Iterator[ChainWriter]:
+    """A transaction holding the chain lock; what the writer holds is committed on a clean exit."""
+    with engine.connect() as conn:
+        conn.execution_options(sqlite_begin="IMMEDIATE")
+        with conn.begin():
+            writer = ChainWriter(conn)
+            yield writer
+            writer.flush()

@@ -1,0 +1,158 @@
+"""The audit store: one record per request, written before anything is forwarded.
+
+A record is inserted with the decision (status ``pending`` when the request
+is then forwarded) and completed once with the outcome. Records hold entity
+types, positions and scores, never a detected value. The request body and the
+response (or the error) are stored only encrypted (``gateway.audit.crypto``);
+every record and every outcome is an entry of the hash chain
+(``gateway.audit.chain``), appended by group commit (``gateway.audit.commit``).
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, select
+
+from gateway.audit import crypto
+from gateway.audit.chain import ChainWriter
+from gateway.audit.commit import GroupCommitter
+from gateway.audit.keyring import Keyring
+from gateway.audit.signing import HeadSigner
+from gateway.db import audit_records
+from gateway.types import Decision, Finding, Route
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """What is known of a request once it has been decided."""
+
+    endpoint: str
+    tenant: str
+    decision: Decision
+    route: Route
+    findings: tuple[Finding, ...]
+    request_sha256: str
+    request_body: bytes
+    model: str | None = None
+    stream: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """How a request ended. ``detail`` is a fixed text, never a value from the request."""
+
+    status: str
+    status_code: int | None
+    latency_ms: float
+    detail: str | None = None
+    response_body: bytes | None = None
+
+
+class AuditStore:
+    def __init__(self, engine: Engine, keyring: Keyring, *, signer: HeadSigner | None = None):
+        self.engine = engine
+        self.keyring = keyring
+        self.signer = signer
+        self._commits = GroupCommitter(engine, on_commit=signer.appended if signer is not None else None)
+
+    def record(self, event: AuditEvent, outcome: Outcome | None = None) -> str:
+        """Insert the record for ``event`` (complete when ``outcome`` is given); return its id once committed."""
+        record_id = str(uuid.uuid4())
+        now = datetime.now(UTC)
+        master = self.keyring.current
+        data_key = crypto.new_data_key()
+        request_ct = crypto.seal(data_key, event.request_body, record_id, "request")
+        values: dict[str, Any] = {
+            "id": record_id,
+            "created_at": now,
+            "endpoint": event.endpoint,
+            "tenant": event.tenant,
+            "policy": event.decision.policy,
+            "policy_version": event.decision.policy_version,
+            "decision": event.decision.action.value,
+            "route": event.route.value,
+            "rule_ids": event.decision.rule_ids,
+            "entity_types": sorted({f.entity_type for f in event.findings}),
+            "findings": [f.as_dict() for f in event.findings],
+            "request_sha256": event.request_sha256,
+            "model": event.model,
+            "stream": int(event.stream),
+            "status": "pending",
+            "status_code": None,
+            "latency_ms": None,
+            "detail": None,
+            "completed_at": None,
+            "key_id": master.key_id,
+            "wrapped_key": crypto.wrap_key(master, data_key, record_id),
+            "request_ct": request_ct,
+            "request_ct_sha256": crypto.commitment(request_ct),
+            "response_ct": None,
+            "response_ct_sha256": None,
+        }
+        if outcome is not None:
+            values.update(_outcome_values(outcome, now, data_key, record_id))
+
+        def append(writer: ChainWriter) -> None:
+            writer.add_record(values)
+            if outcome is not None:
+                writer.add_outcome(record_id, values, update_record=False)
+
+        self._commits.run(append)
+        return record_id
+
+    def complete(self, record_id: str, outcome: Outcome) -> bool:
+        """Write the outcome of a forwarded request into its record (once); False if it was not pending."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(audit_records.c.key_id, audit_records.c.wrapped_key).where(audit_records.c.id == record_id)
+            ).one_or_none()
+        if row is None:
+            raise LookupError(f"no audit record {record_id}")
+        data_key = None
+        if row.wrapped_key is not None:
+            data_key = crypto.unwrap_key(self.keyring.get(row.key_id), row.wrapped_key, record_id)
+        values = _outcome_values(outcome, datetime.now(UTC), data_key, record_id)
+
+        def append(writer: ChainWriter) -> bool:
+            current = writer.conn.execute(
+                select(audit_records.c.status, audit_records.c.wrapped_key.is_(None).label("erased")).where(
+                    audit_records.c.id == record_id
+                )
+            ).one()
+            if current.status != "pending":
+                return False
+            if current.erased:  # erased while in flight: keep the outcome, store no response
+                values.update(response_ct=None, response_ct_sha256=None)
+            writer.add_outcome(record_id, values, update_record=True)
+            return True
+
+        return self._commits.run(append)
+
+    def close(self) -> None:
+        """Sign the final chain head (at shutdown)."""
+        if self.signer is not None:
+            self.signer.close()
+
+
+def _outcome_values(outcome: Outcome, when: datetime, data_key: bytes | None, record_id: str) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "status": outcome.status,
+        "status_code": outcome.status_code,
+        "latency_ms": round(outcome.latency_ms, 3),
+        "detail": outcome.detail,
+        "completed_at": when,
+        "response_ct": None,
+        "response_ct_sha256": None,
+    }
+    body = outcome.response_body
+    if body is None and outcome.status != "ok":
+        body = json.dumps({"error": {"status": outcome.status, "detail": outcome.detail}}).encode()
+    if body is not None and data_key is not None:
+        sealed = crypto.seal(data_key, body, record_id, "response")
+        values.update(response_ct=sealed, response_ct_sha256=crypto.commitment(sealed))
+    return values

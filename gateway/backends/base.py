@@ -1,0 +1,43 @@
+"""The backend protocol: one small interface for every place a request can go.
+
+A backend answers an OpenAI Chat Completions body, either whole or as
+server-sent events. A failure to answer at all raises :class:`BackendError`;
+an answer that is itself an error (an upstream 429, say) is a reply with its
+status code and body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class BackendError(Exception):
+    """The backend could not answer (connection refused, model failure)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BackendReply:
+    """A whole answer (``body``) or an open stream of SSE bytes (``chunks``)."""
+
+    status_code: int
+    body: dict[str, Any] | None = None
+    chunks: AsyncIterator[bytes] | None = None
+
+
+class Backend(Protocol):
+    name: str
+
+    async def complete(self, body: dict[str, Any]) -> BackendReply: ...
+
+    async def stream(self, body: dict[str, Any]) -> BackendReply: ...
+
+    async def aclose(self) -> None: ...
+
+
+def sse_event(payload: str) -> bytes:
+    return f"data: {payload}\n\n".encode()
+
+
+SSE_DONE = sse_event("[DONE]")

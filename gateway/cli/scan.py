@@ -1,0 +1,33 @@
+"""``gateway scan``: inspect text exactly as ``POST /v1/inspect`` would, without an audit record."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from gateway.settings import Settings
+
+
+def _scan(args: argparse.Namespace, settings: Settings) -> int:
+    from gateway.api.inspect import inspection_body
+    from gateway.pipeline.inspection import inspect_sync
+    from gateway.policy import load_policies
+    from gateway.services import build_detector
+    from gateway.types import Message
+
+    policies = load_policies(settings.policy_dir)
+    if args.policy not in policies:
+        print(f"error: unknown policy {args.policy!r}; known: {', '.join(sorted(policies))}", file=sys.stderr)
+        return 2
+    text = args.text if args.text is not None else sys.stdin.read()
+    inspection = inspect_sync(build_detector(settings), policies[args.policy], [Message(0, "user", text)])
+    print(json.dumps(inspection_body(inspection), indent=2))
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    scan = commands.add_parser("scan", help="inspect TEXT (or standard input) as POST /v1/inspect would")
+    scan.add_argument("--policy", required=True)
+    scan.add_argument("text", nargs="?")
+    scan.set_defaults(handler=_scan)

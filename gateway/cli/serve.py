@@ -1,0 +1,61 @@
+"""``gateway serve``: apply migrations, check what can be checked cheaply, then serve."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from gateway.settings import Settings
+
+
+def _preflight(settings: Settings) -> str | None:
+    """A clear reason the gateway cannot start, found before loading the heavy parts, or None."""
+    from gateway.backends.local import ModelNotFound
+    from gateway.policy import PolicyError, load_policies
+    from gateway.services import local_model_path
+
+    try:
+        load_policies(settings.policy_dir)
+    except PolicyError as exc:
+        return "invalid policies:\n  " + "\n  ".join(str(problem) for problem in exc.problems)
+    try:
+        path = local_model_path(settings)
+    except ModelNotFound as exc:
+        return f"local model: {exc}"
+    if not path.is_file():
+        return f"local model: no model file at {path}"
+    return None
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
+    import uvicorn
+
+    from gateway import db
+    from gateway.app import create_app
+
+    problem = _preflight(settings)
+    if problem is not None:
+        print(f"gateway cannot start: {problem}", file=sys.stderr)
+        return 2
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    db.upgrade(settings.resolved_database_url)
+    if args.workers > 1:
+        uvicorn.run(
+            "gateway.app:app_from_environment",
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level="info",
+        )
+    else:
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    return 0
+
+
+def register(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="apply migrations, load everything, serve HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (each loads detector and model)")
+    serve.set_defaults(handler=_serve)

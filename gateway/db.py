@@ -1,0 +1,208 @@
+"""The audit store's tables and engine.
+
+The schema is owned by the Alembic migrations in ``migrations/``; the tables
+below mirror them for queries (a test checks that they agree).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    DateTime,
+    Engine,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    event,
+)
+
+from gateway.settings import MIGRATIONS_DIR
+
+metadata = MetaData()
+
+api_keys = Table(
+    "api_keys",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("key_sha256", String(64), nullable=False, unique=True),
+    Column("key_prefix", String(16), nullable=False),
+    Column("policy", String(100), nullable=False),
+    Column("allowed_policies", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+audit_records = Table(
+    "audit_records",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("endpoint", String(32), nullable=False),
+    Column("tenant", String(200), nullable=False, index=True),
+    Column("policy", String(100), nullable=False, index=True),
+    Column("policy_version", String(80), nullable=False),
+    Column("decision", String(16), nullable=False, index=True),
+    Column("route", String(16), nullable=False),
+    Column("rule_ids", JSON, nullable=False),
+    Column("entity_types", JSON, nullable=False),
+    Column("findings", JSON, nullable=False),
+    Column("request_sha256", String(64), nullable=False),
+    Column("model", String(200), nullable=True),
+    Column("stream", Integer, nullable=False, default=0),
+    Column("status", String(32), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("latency_ms", Float, nullable=True),
+    Column("completed_at", DateTime(timezone=True), nullable=True),
+    Column("detail", Text, nullable=True),
+    # Hash chain (gateway.audit.chain): the record's place and link.
+    Column("seq", BigInteger, nullable=False),
+    Column("prev_id", String(36), nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    # Encrypted evidence (gateway.audit.crypto): erased by clearing the wrapped key and ciphertexts.
+    Column("key_id", String(32), nullable=True),
+    Column("wrapped_key", LargeBinary, nullable=True),
+    Column("request_ct", LargeBinary, nullable=True),
+    Column("request_ct_sha256", String(64), nullable=True),
+    Column("response_ct", LargeBinary, nullable=True),
+    Column("response_ct_sha256", String(64), nullable=True),
+    Column("payload_erased_at", DateTime(timezone=True), nullable=True),
+    Index("ux_audit_records_seq", "seq", unique=True),
+)
+
+audit_events = Table(
+    "audit_events",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("seq", BigInteger, nullable=False),
+    Column("kind", String(32), nullable=False, index=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("record_id", String(36), nullable=True, index=True),
+    Column("details", JSON, nullable=False),
+    Column("prev_id", String(36), nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    Index("ux_audit_events_seq", "seq", unique=True),
+)
+
+audit_tombstones = Table(
+    "audit_tombstones",
+    metadata,
+    Column("seq", BigInteger, primary_key=True, autoincrement=False),
+    Column("entry_id", String(36), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("prev_id", String(36), nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("entry_hash", String(64), nullable=False),
+    Column("purge_event_id", String(36), nullable=False, index=True),
+)
+
+audit_chain_head = Table(
+    "audit_chain_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("entry_id", String(36), nullable=True),
+    Column("entry_hash", String(64), nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+audit_signed_heads = Table(
+    "audit_signed_heads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("seq", BigInteger, nullable=False, index=True),
+    Column("entry_hash", String(64), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    Column("key_id", String(32), nullable=False),
+    Column("signer", String(200), nullable=False),
+    Column("signature", String(128), nullable=False),
+)
+
+
+# Reviewer accounts for the review UI and API (migration 0003). Only an argon2id hash
+# of a password is stored; a session row holds a SHA-256 of its cookie token.
+reviewers = Table(
+    "reviewers",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("disabled_at", DateTime(timezone=True), nullable=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", DateTime(timezone=True), nullable=True),
+    Column("last_login_at", DateTime(timezone=True), nullable=True),
+)
+
+review_sessions = Table(
+    "review_sessions",
+    metadata,
+    Column("token_sha256", String(64), primary_key=True),
+    Column("reviewer_id", Integer, ForeignKey("reviewers.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
+    Column("revoked_at", DateTime(timezone=True), nullable=True),
+)
+
+
+def make_engine(url: str) -> Engine:
+    """An engine for the audit store; SQLite gets WAL, full durability and secure deletion.
+
+    On SQLite the engine emits ``BEGIN`` itself, so a transaction started on a
+    connection with ``execution_options(sqlite_begin="IMMEDIATE")`` takes the
+    write lock at once (the audit chain's appends rely on it).
+    """
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            dbapi_connection.isolation_level = None  # no implicit BEGIN: see _sqlite_begin
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=FULL")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA secure_delete=ON")  # erased keys and payloads are zeroed, not left in free pages
+            cursor.close()
+
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+            mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+            conn.exec_driver_sql(f"BEGIN {mode}")
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+
+
+def alembic_config(url: str) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    command.upgrade(alembic_config(url), revision)
+
+
+def downgrade(url: str, revision: str) -> None:
+    command.downgrade(alembic_config(url), revision)

@@ -1,0 +1,48 @@
+"""Audit stage: record the decision before anything is forwarded, and the outcome after.
+
+An audit store that cannot be written refuses the request: nothing is
+forwarded unaudited.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import anyio.to_thread
+
+from gateway.audit.store import AuditEvent, AuditStore, Outcome
+from gateway.errors import Unavailable
+
+log = logging.getLogger(__name__)
+
+
+async def record_decision(store: AuditStore, event: AuditEvent, outcome: Outcome | None = None) -> str:
+    try:
+        return await anyio.to_thread.run_sync(store.record, event, outcome)
+    except Exception as exc:
+        log.error("audit store write failed (%s); request refused", type(exc).__name__)
+        raise Unavailable(
+            "The audit store could not be written; the request was refused and nothing was forwarded.",
+            code="audit_unavailable",
+        ) from None
+
+
+async def record_outcome(store: AuditStore, record_id: str, outcome: Outcome) -> None:
+    """Complete a record. The request was already audited, so a failure here is logged, not raised."""
+    try:
+        await anyio.to_thread.run_sync(store.complete, record_id, outcome)
+    except Exception as exc:
+        log.error("audit outcome for record %s could not be written (%s)", record_id, type(exc).__name__)
+
+
+async def record_refusal(store: AuditStore, event: AuditEvent, error: Unavailable, latency_ms: float) -> None:
+    """Audit a request refused because a stage failed (``event`` carries no findings).
+
+    The request is refused whatever happens here; a store that cannot be
+    written is logged.
+    """
+    outcome = Outcome("refused", error.status_code, latency_ms, error.code)
+    try:
+        await anyio.to_thread.run_sync(store.record, event, outcome)
+    except Exception as exc:
+        log.error("audit record of a refused request could not be written (%s)", type(exc).__name__)

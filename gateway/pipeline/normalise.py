@@ -1,0 +1,224 @@
+"""Normalise stage: views of a message that undo disguises, each mapped back exactly.
+
+A view is a :class:`NormalisedText`: its text plus, for every character, the
+original span it came from. Recognisers run on views; their offsets are taken
+back to the text as sent with :meth:`NormalisedText.to_original`.
+
+- :func:`fold` removes zero-width characters, maps Unicode digits to ASCII,
+  folds Latin-looking Cyrillic/Greek letters and compatibility forms (NFKC).
+- :func:`collapse` additionally removes separators inside digit runs
+  (``123 45\\n6789``) and between spaced single letters (``i t a r``).
+- :func:`decoded_views` decodes base64, hex and percent-encoded segments; every
+  character of such a view maps to the whole encoded segment.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import unicodedata
+import urllib.parse
+from dataclasses import dataclass
+
+ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f")
+DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+DIGIT_SEPARATORS = frozenset(" \t\r\n.-_/")
+LETTER_SEPARATORS = frozenset(" .-_*")
+MAX_SEPARATOR_RUN = 3
+
+# Cyrillic and Greek letters that render like Latin ones.
+_LOOKALIKES = (
+    "АA ВB ЕE ЅS ІI ЈJ КK МM НH ОO РP СC ТT ХX УY ԜW ӀI "
+    "аa еe ѕs іi јj оo рp сc хx уy ԁd ԛq ԝw ѵv "
+    "ΑA ΒB ΕE ΖZ ΗH ΙI ΚK ΜM ΝN ΟO ΡP ΤT ΥY ΧX "
+    "αa οo ιi ρp νv τt κk χx"
+)
+HOMOGLYPHS: dict[str, str] = {pair[0]: pair[1] for pair in _LOOKALIKES.split()}
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedText:
+    """A normalised view: ``text[i]`` came from ``original[starts[i]:ends[i]]``."""
+
+    text: str
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    def to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Map the view span ``[start, end)`` to the original span that produced it."""
+        if not 0 <= start < end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) outside view of length {len(self.text)}")
+        return self.starts[start], self.ends[end - 1]
+
+
+class _Builder:
+    """Accumulates characters with their original spans."""
+
+    def __init__(self) -> None:
+        self.chars: list[str] = []
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def add(self, chars: str, start: int, end: int) -> None:
+        for char in chars:
+            self.chars.append(char)
+            self.starts.append(start)
+            self.ends.append(end)
+
+    def build(self) -> NormalisedText:
+        return NormalisedText("".join(self.chars), tuple(self.starts), tuple(self.ends))
+
+
+def fold_char(char: str) -> str:
+    """The normalised form of one character (may be empty or several characters)."""
+    if char in ZERO_WIDTH:
+        return ""
+    if char.isascii():
+        return char
+    if char in HOMOGLYPHS:
+        return HOMOGLYPHS[char]
+    if char in DASHES:
+        return "-"
+    digit = unicodedata.decimal(char, None)
+    if digit is not None:
+        return str(digit)
+    folded = unicodedata.normalize("NFKC", char)
+    return "".join(HOMOGLYPHS.get(c, c) for c in folded)
+
+
+def fold(text: str) -> NormalisedText:
+    """Character-level view: zero-width removed, digits, homoglyphs and NFKC forms folded."""
+    if text.isascii():  # every ASCII character folds to itself
+        return NormalisedText(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+    builder = _Builder()
+    for index, char in enumerate(text):
+        builder.add(fold_char(char), index, index + 1)
+    return builder.build()
+
+
+def _spaced_letter_runs(text: str) -> set[int]:
+    """Indices of separators between 3 or more spaced single letters (``i t a r``)."""
+    drop: set[int] = set()
+    for match in re.finditer(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*][^\W\d_]){2,}(?![^\W\d_])", text):
+        drop.update(i for i in range(match.start(), match.end()) if not text[i].isalpha())
+    return drop
+
+
+def _separators_between_digits(text: str) -> set[int]:
+    """Indices of runs of at most ``MAX_SEPARATOR_RUN`` separators with a digit on each side."""
+    drop: set[int] = set()
+    for match in _SEPARATOR_RUN.finditer(text):
+        start, end = match.span()
+        if (
+            end - start <= MAX_SEPARATOR_RUN
+            and start > 0
+            and end < len(text)
+            and text[start - 1].isdigit()
+            and text[end].isdigit()
+        ):
+            drop.update(range(start, end))
+    return drop
+
+
+_SEPARATOR_RUN = re.compile("[" + re.escape("".join(sorted(DIGIT_SEPARATORS))) + "]+")
+
+
+def collapse(view: NormalisedText) -> NormalisedText:
+    """Remove separators inside digit runs and between spaced single letters (``view`` itself if none)."""
+    text = view.text
+    drop = _spaced_letter_runs(text) | _separators_between_digits(text)
+    if not drop:
+        return view
+    keep = [index for index in range(len(text)) if index not in drop]
+    return NormalisedText(
+        "".join(text[index] for index in keep),
+        tuple(view.starts[index] for index in keep),
+        tuple(view.ends[index] for index in keep),
+    )
+
+
+def normalise(text: str) -> NormalisedText:
+    """The fully collapsed view (fold then collapse)."""
+    return collapse(fold(text))
+
+
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/=_-])")
+_HEX = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9A-Fa-f]{2}){6,})(?![0-9A-Za-z])")
+_HEX_ESCAPED = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){4,}")
+_PERCENT = re.compile(r"[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}")
+
+
+def _printable(decoded: str) -> bool:
+    return bool(decoded.strip()) and all(c.isprintable() or c in "\r\n\t" for c in decoded)
+
+
+def _utf8(raw: bytes) -> str | None:
+    try:
+        decoded = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return decoded if _printable(decoded) else None
+
+
+def _decode_base64(segment: str) -> str | None:
+    body = segment.rstrip("=")
+    if len(body) % 4 == 1 or not re.search(r"[A-Za-z]", body):
+        return None
+    padded = body + "=" * (-len(body) % 4)
+    try:
+        if "-" in body or "_" in body:
+            raw = base64.urlsafe_b64decode(padded)
+        else:
+            raw = base64.b64decode(padded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+    return _utf8(raw)
+
+
+def _decode_hex(segment: str) -> str | None:
+    return _utf8(bytes.fromhex(segment))
+
+
+def _decode_percent(segment: str) -> str | None:
+    decoded = urllib.parse.unquote(segment, errors="strict") if segment else ""
+    return decoded if decoded != segment and _printable(decoded) else None
+
+
+def _decoded_view(decoded: str, start: int, end: int) -> NormalisedText:
+    folded = fold(decoded)
+    count = len(folded.text)
+    return NormalisedText(folded.text, (start,) * count, (end,) * count)
+
+
+def decoded_views(text: str) -> list[NormalisedText]:
+    """Views of the decoded base64, hex and percent-encoded segments of ``text``.
+
+    Each character of a view maps to the whole encoded segment in ``text``.
+    """
+    views: list[NormalisedText] = []
+    if len(text) < 12:
+        return views
+    for match in _HEX.finditer(text):
+        decoded = _decode_hex(match.group(1))
+        if decoded is not None:
+            views.append(_decoded_view(decoded, match.start(), match.end()))
+    for match in _HEX_ESCAPED.finditer(text):
+        decoded = _decode_hex(match.group(0).replace("\\x", ""))
+        if decoded is not None:
+            views.append(_decoded_view(decoded, match.start(), match.end()))
+    for match in _BASE64.finditer(text):
+        if _HEX.fullmatch(match.group(0)):
+            continue
+        decoded = _decode_base64(match.group(0))
+        if decoded is not None:
+            views.append(_decoded_view(decoded, match.start(), match.end()))
+    if "%" in text:
+        for match in _PERCENT.finditer(text):
+            try:
+                decoded = _decode_percent(match.group(0))
+            except UnicodeDecodeError:
+                continue
+            if decoded is not None:
+                views.append(_decoded_view(decoded, match.start(), match.end()))
+    return [view for view in views if view.text]

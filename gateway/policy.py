@@ -1,0 +1,171 @@
+"""Policy files: schema, loading and validation.
+
+A policy is a YAML file in the policy folder. Each rule names what triggers
+it (entity types present in the request), an action, a human reason and the
+regulation it serves. Files are validated with pydantic at load; a problem
+is reported with the file and the field it concerns.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from gateway.entities import ENTITY_TYPES
+from gateway.types import Action
+
+RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=100)]
+
+
+def _known_entities(values: list[str]) -> list[str]:
+    unknown = sorted(set(values) - ENTITY_TYPES)
+    if unknown:
+        raise ValueError(f"unknown entity type(s): {', '.join(unknown)}")
+    return values
+
+
+class Trigger(BaseModel):
+    """When a rule fires: any one of ``any`` and every one of ``all`` present."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    any: list[str] = Field(default_factory=list)
+    all: list[str] = Field(default_factory=list)
+
+    _check_any = field_validator("any")(_known_entities)
+    _check_all = field_validator("all")(_known_entities)
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Trigger:
+        if not self.any and not self.all:
+            raise ValueError("a trigger needs at least one entity type in 'any' or 'all'")
+        return self
+
+    def matches(self, present: set[str]) -> tuple[str, ...] | None:
+        """The entity types that made the trigger fire, or None."""
+        if not set(self.all) <= present:
+            return None
+        hit_any = [entity for entity in self.any if entity in present]
+        if self.any and not hit_any:
+            return None
+        return tuple(sorted(set(self.all) | set(hit_any)))
+
+
+class Rule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    id: RuleId
+    action: Action
+    when: Trigger
+    reason: str = Field(min_length=1)
+    regulation: str = Field(min_length=1)
+    min_score: float = Field(default=0.0, ge=0.0, le=1.0)
+
+
+class Retention(BaseModel):
+    """How long audit payloads and metadata are kept (``gateway audit purge``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    payload_days: int = Field(default=90, ge=1)
+    metadata_days: int = Field(default=2190, ge=1)
+
+
+class PolicyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    description: str = ""
+    rules: list[Rule] = Field(min_length=1)
+    retention: Retention = Field(default_factory=Retention)
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_ids(cls, rules: list[Rule]) -> list[Rule]:
+        seen: set[str] = set()
+        for rule in rules:
+            if rule.id in seen:
+                raise ValueError(f"duplicate rule id {rule.id!r}")
+            seen.add(rule.id)
+        return rules
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A loaded policy: its validated content and its version (file hash)."""
+
+    spec: PolicyFile
+    version: str
+    path: Path
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+
+@dataclass(frozen=True)
+class PolicyProblem:
+    file: str
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.message}"
+
+
+class PolicyError(Exception):
+    """One or more policy files are invalid."""
+
+    def __init__(self, problems: list[PolicyProblem]):
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
+
+
+def load_policy_file(path: Path) -> Policy:
+    raw = path.read_bytes()
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "(file)"
+        raise PolicyError([PolicyProblem(str(path), where, f"not valid YAML: {exc}")]) from None
+    try:
+        spec = PolicyFile.model_validate(data)
+    except ValidationError as exc:
+        problems = [
+            PolicyProblem(str(path), ".".join(str(part) for part in err["loc"]) or "(file)", err["msg"])
+            for err in exc.errors()
+        ]
+        raise PolicyError(problems) from None
+    if spec.name != path.stem:
+        raise PolicyError([PolicyProblem(str(path), "name", f"must match the file name {path.stem!r}")])
+    return Policy(spec=spec, version="sha256:" + hashlib.sha256(raw).hexdigest(), path=path)
+
+
+def policy_files(directory: Path) -> list[Path]:
+    return sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+
+
+def load_policies(directory: Path) -> dict[str, Policy]:
+    """Load and validate every policy in ``directory``; raise PolicyError listing all problems."""
+    if not directory.is_dir():
+        raise PolicyError([PolicyProblem(str(directory), "(folder)", "policy folder does not exist")])
+    policies: dict[str, Policy] = {}
+    problems: list[PolicyProblem] = []
+    for path in policy_files(directory):
+        try:
+            policy = load_policy_file(path)
+        except PolicyError as exc:
+            problems.extend(exc.problems)
+            continue
+        policies[policy.name] = policy
+    if problems:
+        raise PolicyError(problems)
+    if not policies:
+        raise PolicyError([PolicyProblem(str(directory), "(folder)", "no policy files (*.yaml) found")])
+    return policies

@@ -1,0 +1,89 @@
+"""Every recogniser the detector runs, registered in one place.
+
+Presidio's own recognisers are used where they fit (IBAN, ITIN, passport,
+MBI, and tuned subclasses for NPI, ABA, SSN, e-mail, IP, member ids); the
+rest are ours, one module per family.
+"""
+
+from __future__ import annotations
+
+from presidio_analyzer import EntityRecognizer
+from presidio_analyzer.predefined_recognizers import (
+    IbanRecognizer,
+    UsItinRecognizer,
+    UsMbiRecognizer,
+    UsPassportRecognizer,
+)
+
+from gateway.recognizers.contact import (
+    EmailAddressRecognizer,
+    IpAddressRecognizer,
+    PhoneNumberRecognizer,
+    StreetAddressRecognizer,
+)
+from gateway.recognizers.finance import (
+    AbaRoutingNumberRecognizer,
+    CardNumberRecognizer,
+    SwiftBicRecognizer,
+    UsBankAccountRecognizer,
+)
+from gateway.recognizers.health import (
+    HealthInsuranceMemberIdRecognizer,
+    LabelledHealthPlanIdRecognizer,
+    MedicalRecordNumberRecognizer,
+    NpiRecognizer,
+    UsDeaRecognizer,
+)
+from gateway.recognizers.identity import (
+    DateOfBirthRecognizer,
+    PersonNameRecognizer,
+    SsnRecognizer,
+    UsDriverLicenseRecognizer,
+)
+from gateway.recognizers.markings import (
+    ClassificationMarkingRecognizer,
+    CuiMarkingRecognizer,
+    ExportControlRecognizer,
+    ProprietaryMarkingRecognizer,
+)
+from gateway.recognizers.ner import PersonNerRecognizer
+from gateway.recognizers.secrets import SecretRecognizer
+
+RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
+    # Credentials and markings.
+    SecretRecognizer,
+    ClassificationMarkingRecognizer,
+    CuiMarkingRecognizer,
+    ExportControlRecognizer,
+    ProprietaryMarkingRecognizer,
+    # Payment and banking.
+    CardNumberRecognizer,
+    IbanRecognizer,
+    AbaRoutingNumberRecognizer,
+    SwiftBicRecognizer,
+    UsBankAccountRecognizer,
+    # Personal identifiers and contact details (PERSON also comes from spaCy NER).
+    SsnRecognizer,
+    UsItinRecognizer,
+    UsPassportRecognizer,
+    UsDriverLicenseRecognizer,
+    DateOfBirthRecognizer,
+    PersonNameRecognizer,
+    PersonNerRecognizer,
+    EmailAddressRecognizer,
+    PhoneNumberRecognizer,
+    IpAddressRecognizer,
+    StreetAddressRecognizer,
+    # Health.
+    NpiRecognizer,
+    UsMbiRecognizer,
+    UsDeaRecognizer,
+    MedicalRecordNumberRecognizer,
+    HealthInsuranceMemberIdRecognizer,
+    LabelledHealthPlanIdRecognizer,
+)
+
+
+def build_recognizers(supported_language: str = "en") -> list[EntityRecognizer]:
+    """A fresh instance of every recogniser (PERSON NER reads the NLP engine's artifacts)."""
+    return [cls(supported_language=supported_language) for cls in RECOGNIZER_CLASSES]

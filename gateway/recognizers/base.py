@@ -1,0 +1,80 @@
+"""The one base class our pattern recognisers share: class-level data, no boilerplate."""
+
+from __future__ import annotations
+
+import re
+from typing import ClassVar
+
+from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+
+
+class GatewayPatternRecognizer(PatternRecognizer):
+    """A Presidio ``PatternRecognizer`` configured from class attributes.
+
+    Subclasses set ``ENTITY``, ``PATTERNS`` and ``CONTEXT`` and may override
+    ``validate_result`` (True: confirmed, score 1.0; False: rejected; None: keep
+    the pattern score). Patterns are case-sensitive unless they say ``(?i:...)``.
+    """
+
+    ENTITY: ClassVar[str]
+    PATTERNS: ClassVar[list[Pattern]]
+    CONTEXT: ClassVar[list[str]] = []
+    FLAGS: ClassVar[int] = re.DOTALL | re.MULTILINE
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(
+            supported_entity=self.ENTITY,
+            patterns=list(self.PATTERNS),
+            context=list(self.CONTEXT),
+            supported_language=supported_language,
+            global_regex_flags=self.FLAGS,
+        )
+
+
+class LabelledValueRecognizer(GatewayPatternRecognizer):
+    """Patterns with a ``value`` group: the label confirms, the finding covers the value only.
+
+    For identifiers with no format of their own (record, member and account
+    numbers, dates of birth): the label (``MRN:``, ``DOB``) is what makes the
+    value regulated, and reporting only the value keeps redaction exact.
+    """
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(supported_language=supported_language)
+        self._compiled = [(pattern, re.compile(pattern.regex, self.FLAGS)) for pattern in self.patterns]
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = []
+        for pattern, regex in self._compiled:
+            for match in regex.finditer(text):
+                start, end = match.span("value")
+                if start == end:
+                    continue
+                validation = self.validate_result(text[start:end])
+                if validation is False:
+                    continue
+                score = self.MAX_SCORE if validation else pattern.score
+                explanation = self.build_regex_explanation(
+                    self.name, pattern.name, pattern.regex, score, validation, self.FLAGS
+                )
+                results.append(
+                    RecognizerResult(
+                        entity_type=self.ENTITY,
+                        start=start,
+                        end=end,
+                        score=score,
+                        analysis_explanation=explanation,
+                        recognition_metadata={
+                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                        },
+                    )
+                )
+        return results

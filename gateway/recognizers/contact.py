@@ -1,0 +1,92 @@
+"""Contact details: e-mail (offline suffix list), phone numbers, IP addresses, street addresses."""
+
+from __future__ import annotations
+
+import re
+
+import phonenumbers
+import tldextract
+from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import EmailRecognizer as PresidioEmailRecognizer
+from presidio_analyzer.predefined_recognizers import IpRecognizer as PresidioIpRecognizer
+
+from gateway.recognizers.base import GatewayPatternRecognizer
+from gateway.recognizers.checksums import digits_only
+
+# The bundled public-suffix snapshot only: no download, no cache directory.
+_OFFLINE_TLD = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+
+_VERSION_PREFIX = re.compile(
+    r"(?i)(?:\bv|\bversion|\bver\.?|\brelease|\bbuild|\bfirmware|\bpython|\bnode|\brev\.?)\s*$"
+)
+
+
+class EmailAddressRecognizer(PresidioEmailRecognizer):
+    """Presidio's e-mail recogniser, validated against the bundled suffix list (never the network)."""
+
+    def validate_result(self, pattern_text: str) -> bool:
+        return _OFFLINE_TLD(pattern_text).fqdn != ""
+
+
+class IpAddressRecognizer(PresidioIpRecognizer):
+    """Presidio's IP recogniser, minus dotted version strings (``version 1.2.3.4``)."""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [r for r in results if not _VERSION_PREFIX.search(text[max(0, r.start - 12) : r.start])]
+
+
+class PhoneNumberRecognizer(GatewayPatternRecognizer):
+    """Phone numbers by pattern, checked with ``phonenumbers`` only per candidate.
+
+    Replaces Presidio's matcher, which runs libphonenumber over the whole text.
+    """
+
+    ENTITY = "PHONE_NUMBER"
+    PATTERNS = [
+        Pattern(
+            "nanp",
+            r"(?<![\w+.-])(?:\+?1[\s.-]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[\s.-])[2-9]\d{2}[\s.-]\d{4}\b(?![.-]\d)",
+            0.6,
+        ),
+        Pattern("international", r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.-]?\(?\d{1,5}\)?){2,5}\b(?![.-]\d)", 0.6),
+        Pattern("bare_ten_digits", r"\b[2-9]\d{2}[2-9]\d{6}\b", 0.1),
+    ]
+    CONTEXT = ["phone", "call", "tel", "telephone", "mobile", "cell", "fax", "contact", "reach", "text"]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        digits = digits_only(pattern_text)
+        if pattern_text.lstrip().startswith("+"):
+            try:
+                number = phonenumbers.parse(pattern_text)
+            except phonenumbers.NumberParseException:
+                return False
+            return None if phonenumbers.is_possible_number(number) else False
+        return None if len(digits) in (10, 11) else False
+
+
+_STREET_TYPES = (
+    r"Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Ter|Circle|Cir|"
+    r"Parkway|Pkwy|Highway|Hwy|Square|Sq|Trail|Trl|Crescent|Close|Row|Loop|Pike|Alley"
+)
+
+
+class StreetAddressRecognizer(GatewayPatternRecognizer):
+    """A US-style street address: number, capitalised street name, street type, optional unit, city, state, ZIP."""
+
+    ENTITY = "STREET_ADDRESS"
+    PATTERNS = [
+        Pattern(
+            "street_address",
+            r"\b\d{1,6}[A-Z]?\s+(?:[NSEW]\.?\s+)?(?:[A-Z][a-z]+\.?\s+|\d{1,3}(?:st|nd|rd|th)\s+){1,4}"
+            rf"(?:{_STREET_TYPES})\b\.?"
+            r"(?:,?\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|Rm|Room)\.?\s*#?\s*[A-Za-z0-9-]+|,?\s+#\d+)?"
+            r"(?:,\s*[A-Z][a-z]+(?:\s+[A-Z][a-z]+){0,2})?(?:,?\s+[A-Z]{2})?(?:\s+\d{5}(?:-\d{4})?)?",
+            0.75,
+        ),
+        Pattern("po_box", r"(?i:\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b)", 0.7),
+    ]
+    CONTEXT = ["address", "street", "lives", "live", "resides", "home", "mail", "ship"]

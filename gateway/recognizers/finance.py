@@ -1,0 +1,99 @@
+"""Finance identifiers: cards, bank accounts, SWIFT/BIC, ABA routing (IBAN is Presidio's)."""
+
+from __future__ import annotations
+
+from presidio_analyzer import Pattern
+from presidio_analyzer.predefined_recognizers import AbaRoutingRecognizer as PresidioAbaRoutingRecognizer
+
+from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer
+from gateway.recognizers.checksums import digits_only, luhn_valid
+
+# ISO 3166-1 alpha-2 country codes (plus XK, used by SWIFT for Kosovo).
+ISO_COUNTRIES = frozenset(
+    "AD AE AF AG AI AL AM AO AQ AR AS AT AU AW AX AZ BA BB BD BE BF BG BH BI BJ BL BM BN BO BQ BR BS BT BV BW BY BZ "
+    "CA CC CD CF CG CH CI CK CL CM CN CO CR CU CV CW CX CY CZ DE DJ DK DM DO DZ EC EE EG EH ER ES ET FI FJ FK FM FO FR "
+    "GA GB GD GE GF GG GH GI GL GM GN GP GQ GR GS GT GU GW GY HK HM HN HR HT HU ID IE IL IM IN IO IQ IR IS IT JE JM JO "
+    "JP KE KG KH KI KM KN KP KR KW KY KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MF MG MH MK ML MM MN MO MP MQ MR "
+    "MS MT MU MV MW MX MY MZ NA NC NE NF NG NI NL NO NP NR NU NZ OM PA PE PF PG PH PK PL PM PN PR PS PT PW PY QA RE RO "
+    "RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM TN TO TR TT TV "
+    "TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS XK YE YT ZA ZM ZW".split()
+)
+
+
+def _card_brand_ok(digits: str) -> bool:
+    """Known IIN ranges and lengths of the major card schemes."""
+    length, two, four = len(digits), int(digits[:2]), int(digits[:4])
+    if digits[0] == "4":  # Visa
+        return length in (13, 16, 19)
+    if 51 <= two <= 55 or 2221 <= four <= 2720:  # Mastercard
+        return length == 16
+    if two in (34, 37):  # American Express
+        return length == 15
+    if four == 6011 or two == 65 or 644 <= int(digits[:3]) <= 649:  # Discover
+        return 16 <= length <= 19
+    if 3528 <= four <= 3589:  # JCB
+        return 16 <= length <= 19
+    if 300 <= int(digits[:3]) <= 305 or two in (36, 38, 39):  # Diners Club
+        return 14 <= length <= 19
+    if two == 62:  # UnionPay
+        return 16 <= length <= 19
+    if two in (50, 56, 57, 58, 63, 67):  # Maestro
+        return 12 <= length <= 19
+    return False
+
+
+class CardNumberRecognizer(GatewayPatternRecognizer):
+    """Payment card numbers: 13-19 digits in any grouping, Luhn-valid, known IIN range."""
+
+    ENTITY = "CREDIT_CARD"
+    PATTERNS = [Pattern("card_number", r"\b(?:[2-6]\d{3})(?:[ -]?\d){9,15}\b", 0.3)]
+    CONTEXT = ["card", "credit", "visa", "mastercard", "amex", "pan", "cc", "debit", "payment"]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        digits = digits_only(pattern_text)
+        if not 13 <= len(digits) <= 19:
+            return False
+        return luhn_valid(digits) and _card_brand_ok(digits)
+
+
+class SwiftBicRecognizer(GatewayPatternRecognizer):
+    """SWIFT/BIC: 4-letter bank, ISO country, 2-char location, optional 3-char branch."""
+
+    ENTITY = "SWIFT_BIC"
+    PATTERNS = [Pattern("bic", r"\b[A-Z]{4}[A-Z]{2}[A-Z0-9]{2}(?:[A-Z0-9]{3})?\b", 0.3)]
+    CONTEXT = ["swift", "bic", "bank", "wire", "transfer", "beneficiary", "iban"]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return None if pattern_text[4:6] in ISO_COUNTRIES else False
+
+
+class UsBankAccountRecognizer(LabelledValueRecognizer):
+    """A bank account number after its label (``account``, ``acct``, ``a/c``)."""
+
+    ENTITY = "US_BANK_ACCOUNT"
+    PATTERNS = [
+        Pattern(
+            "labelled_account",
+            r"(?i:\b(?:(?:bank|checking|chequing|savings|deposit|brokerage)\s+)?(?:account|acct|a/c)\.?"
+            r"\s*(?:number|num|no\.?|#)?\s*(?:is|was|=|:|#|-|ending\s+in)?\s*#?\s*)"
+            r"(?P<value>\d{6,17})\b",
+            0.8,
+        )
+    ]
+    CONTEXT = ["account", "acct", "bank", "checking", "savings"]
+
+
+class AbaRoutingNumberRecognizer(PresidioAbaRoutingRecognizer):
+    """Presidio's ABA recogniser as ABA_ROUTING; a valid checksum alone does not confirm it.
+
+    One 9-digit number in ten passes the 3-7-1 check (SSNs too), so routing
+    wording nearby has to raise the score.
+    """
+
+    CONTEXT = [*PresidioAbaRoutingRecognizer.CONTEXT, "rtn", "transit", "wire", "ach"]
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(supported_language=supported_language, supported_entity="ABA_ROUTING")
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return None if super().validate_result(pattern_text) else False

@@ -1,0 +1,1 @@
+"""The review side of the audit trail: reviewer accounts, sessions and the queries they run."""

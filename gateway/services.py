@@ -1,0 +1,117 @@
+"""The long-lived parts of a running gateway, built once at start.
+
+Building order matters for failing closed: migrations, then policies, then the
+detector, then the local model; any failure stops start-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import anyio.to_thread
+from sqlalchemy import Engine
+
+from gateway import db
+from gateway.audit.keyring import Keyring
+from gateway.audit.signing import HeadSigner
+from gateway.audit.store import AuditStore
+from gateway.backends.base import Backend
+from gateway.backends.local import LocalModelBackend, bundled_model_path
+from gateway.backends.upstream import UpstreamBackend
+from gateway.errors import InvalidRequest, PolicyNotPermitted
+from gateway.keys import ClientKey
+from gateway.pipeline.inspection import Detects
+from gateway.policy import Policy, load_policies
+from gateway.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    policies: dict[str, Policy]
+    detector: Detects
+    audit: AuditStore
+    local: Backend
+    upstream: Backend | None
+    ready: dict[str, bool] = field(default_factory=dict)
+
+    def policy_for(self, key: ClientKey, requested: str | None) -> Policy:
+        """The policy a request runs under: the key's, or one it may name."""
+        name = requested or key.policy
+        if name not in self.policies:
+            raise InvalidRequest(f"Unknown policy {name!r}; known: {', '.join(sorted(self.policies))}.", param="policy")
+        if not key.may_use(name):
+            raise PolicyNotPermitted(f"This key may not use policy {name!r}.", param="policy")
+        return self.policies[name]
+
+    async def aclose(self) -> None:
+        await anyio.to_thread.run_sync(self.audit.close)  # signs the final chain head
+        await self.local.aclose()
+        if self.upstream is not None:
+            await self.upstream.aclose()
+        self.engine.dispose()
+
+
+def build_detector(settings: Settings) -> Detects:
+    from gateway.pipeline.detect import Detector
+
+    return Detector(spacy_model=settings.spacy_model)
+
+
+def local_model_path(settings: Settings) -> Path:
+    return settings.local_model or bundled_model_path()
+
+
+def _head_signer(engine: Engine, keyring: Keyring, settings: Settings) -> HeadSigner:
+    signer = HeadSigner(
+        engine,
+        keyring,
+        every_records=settings.audit_sign_every_records,
+        every_seconds=settings.audit_sign_every_seconds,
+    )
+    signer.start()
+    return signer
+
+
+def build_services(
+    settings: Settings,
+    *,
+    detector: Detects | None = None,
+    local: Backend | None = None,
+    upstream: Backend | None = None,
+) -> Services:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    url = settings.resolved_database_url
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    keyring = Keyring.from_settings(settings, create=True)
+    policies = load_policies(settings.policy_dir)
+    log.info("loaded policies: %s", ", ".join(f"{p.name} ({p.version[:15]})" for p in policies.values()))
+    detector = detector or build_detector(settings)
+    local = local or LocalModelBackend(
+        local_model_path(settings),
+        n_ctx=settings.local_model_context,
+        n_threads=settings.local_model_threads,
+        max_tokens=settings.local_model_max_tokens,
+    )
+    if upstream is None and settings.upstream_base is not None:
+        upstream = UpstreamBackend(
+            settings.upstream_base,
+            settings.upstream_api_key,
+            timeout_s=settings.upstream_timeout_s,
+            aliases=settings.model_aliases,
+        )
+    return Services(
+        settings=settings,
+        engine=engine,
+        policies=policies,
+        detector=detector,
+        audit=AuditStore(engine, keyring, signer=_head_signer(engine, keyring, settings)),
+        local=local,
+        upstream=upstream,
+    )

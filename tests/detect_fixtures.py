@@ -1,0 +1,13 @@
+"""The session-wide detector fixture (import it into a test module to use it)."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.pipeline.detect import Detector
+
+
+@pytest.fixture(scope="session")
+def detector() -> Detector:
+    """One real Detector (real spaCy model, real AnalyzerEngine) for the whole session."""
+    return Detector()

@@ -1,0 +1,31 @@
+"""Audit-store URLs for tests: a SQLite file, and a fresh schema on the local PostgreSQL server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def sqlite_url(directory: Path) -> str:
+    return f"sqlite:///{directory / 'audit.db'}"
+
+
+@contextmanager
+def postgres_schema() -> Iterator[str]:
+    """A URL whose connections use a new, empty schema; dropped afterwards."""
+    schema = f"gw_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()

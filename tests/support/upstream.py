@@ -1,0 +1,128 @@
+"""A real OpenAI-compatible HTTP server on loopback that records every request it receives.
+
+Tests point the gateway at it as the cloud upstream, then assert on what did
+(and did not) reach the cloud.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+REPLY_TEXT = "Hello from the cloud upstream."
+ECHO_MODEL = "echo"  # asking for this model makes the upstream answer with the last message's text
+
+
+def reply_text(body: dict[str, Any]) -> str:
+    if body.get("model") == ECHO_MODEL:
+        return str(body["messages"][-1]["content"])
+    return REPLY_TEXT
+
+
+class RecordingUpstream:
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.raw: list[bytes] = []
+        self.headers: list[dict[str, str]] = []
+        self._lock = threading.Lock()
+        upstream = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("content-length", "0"))
+                raw = self.rfile.read(length)
+                with upstream._lock:
+                    upstream.raw.append(raw)
+                    upstream.headers.append(dict(self.headers))
+                    body = json.loads(raw)
+                    upstream.requests.append(body)
+                if self.path != "/v1/chat/completions":
+                    self._send(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
+                elif body.get("stream"):
+                    self._stream(body)
+                else:
+                    self._send(200, completion(body["model"], reply_text(body)))
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("content-type", "application/json")
+                self.send_header("content-length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _stream(self, body: dict[str, Any]) -> None:
+                self.send_response(200)
+                self.send_header("content-type", "text/event-stream")
+                self.send_header("transfer-encoding", "chunked")
+                self.end_headers()
+                for i, piece in enumerate(pieces(body)):
+                    delta = {"content": piece}
+                    if i == 0:
+                        delta["role"] = "assistant"
+                    self._chunk(json.dumps(chunk(body["model"], delta, None)))
+                self._chunk(json.dumps(chunk(body["model"], {}, "stop")))
+                self._chunk("[DONE]")
+                self.wfile.write(b"0\r\n\r\n")
+
+            def _chunk(self, payload: str) -> None:
+                data = f"data: {payload}\n\n".encode()
+                self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                self.wfile.flush()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> RecordingUpstream:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def clear(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self.raw.clear()
+            self.headers.clear()
+
+
+def pieces(body: dict[str, Any]) -> list[str]:
+    """How a streamed answer is cut: by words, or for the echo model in 4-character pieces
+    (so that a placeholder is split across chunks)."""
+    text = reply_text(body)
+    if body.get("model") == ECHO_MODEL:
+        return [text[i : i + 4] for i in range(0, len(text), 4)]
+    words = text.split(" ")
+    return [word + (" " if i < len(words) - 1 else "") for i, word in enumerate(words)]
+
+
+def completion(model: str, text: str) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-upstream",
+        "object": "chat.completion",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
+        "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
+    }
+
+
+def chunk(model: str, delta: dict[str, Any], finish: str | None) -> dict[str, Any]:
+    return {
+        "id": "chatcmpl-upstream",
+        "object": "chat.completion.chunk",
+        "created": int(time.time()),
+        "model": model,
+        "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+    }

@@ -1,0 +1,195 @@
+"""End-to-end detection: real spaCy model, real AnalyzerEngine, offsets into the text as sent."""
+
+from __future__ import annotations
+
+import base64
+import logging
+import socket
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from gateway.pipeline.detect import Detector
+from gateway.types import Message
+from tests.detect_fixtures import detector  # noqa: F401  (fixture)
+
+
+def _found(detector: Detector, text: str) -> list[tuple[str, str]]:  # noqa: F811
+    return [(f.entity_type, text[f.start : f.end]) for f in detector.detect([Message(0, "user", text)])]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Patient John Smith has a fever", ("PERSON", "John Smith")),
+        ("My SSN is 219-09-9999", ("US_SSN", "219-09-9999")),
+        ("ssn 219099999 please", ("US_SSN", "219099999")),
+        ("ITIN 912-70-1234", ("US_ITIN", "912-70-1234")),
+        ("Refill for NPI 1245319599", ("US_NPI", "1245319599")),
+        ("DEA number AB1234563", ("US_DEA", "AB1234563")),
+        ("Medicare MBI 1EG4-TE5-MK73", ("US_MBI", "1EG4-TE5-MK73")),
+        ("MRN: 00482913", ("MEDICAL_RECORD_NUMBER", "00482913")),
+        ("Member ID: XYZ123456789", ("HEALTH_PLAN_ID", "XYZ123456789")),
+        ("DOB 03/14/1962", ("DATE_OF_BIRTH", "03/14/1962")),
+        ("Visa 4111 1111 1111 1111", ("CREDIT_CARD", "4111 1111 1111 1111")),
+        ("IBAN DE89 3704 0044 0532 0130 00", ("IBAN_CODE", "DE89 3704 0044 0532 0130 00")),
+        ("ABA routing number 021000021", ("ABA_ROUTING", "021000021")),
+        ("account number 123456789012", ("US_BANK_ACCOUNT", "123456789012")),
+        ("SWIFT code DEUTDEFF", ("SWIFT_BIC", "DEUTDEFF")),
+        ("passport number 912803456", ("US_PASSPORT", "912803456")),
+        ("driver license D1234567", ("US_DRIVER_LICENSE", "D1234567")),
+        ("write to jane.doe@example.org", ("EMAIL_ADDRESS", "jane.doe@example.org")),
+        ("call 217-555-0143", ("PHONE_NUMBER", "217-555-0143")),
+        ("server 10.20.30.40", ("IP_ADDRESS", "10.20.30.40")),
+        ("she lives at 42 Elm Street", ("STREET_ADDRESS", "42 Elm Street")),
+        ("This file is ITAR controlled", ("EXPORT_CONTROL", "ITAR")),
+        ("ECCN 5E002 technology", ("EXPORT_CONTROL", "ECCN 5E002")),
+        ("CUI//SP-PRVCY", ("CUI_MARKING", "CUI//SP-PRVCY")),
+        ("SECRET//NOFORN summary", ("CLASSIFICATION_MARKING", "SECRET//NOFORN")),
+        ("COMPANY CONFIDENTIAL roadmap", ("PROPRIETARY_MARKING", "COMPANY CONFIDENTIAL")),
+        ("use AKIAIOSFODNN7EXAMPLE", ("SECRET", "AKIAIOSFODNN7EXAMPLE")),
+    ],
+)
+def test_each_entity_is_detected(detector: Detector, text: str, expected: tuple[str, str]) -> None:  # noqa: F811
+    assert expected in _found(detector, text)
+
+
+_B64 = base64.b64encode(b"SSN 219-09-9999").decode()
+_HEX = b"card 4111111111111111".hex()
+
+
+@pytest.mark.parametrize(
+    ("text", "entity", "disguised"),
+    [
+        ("SSN 2\u200b1\u200c9-0\u200d9-99\u206099\ufeff", "US_SSN", "2\u200b1\u200c9-0\u200d9-99\u206099"),
+        ("SSN ２１９-０９-９９９９", "US_SSN", "２１９-０９-９９９９"),
+        ("SSN ٢١٩-٠٩-٩٩٩٩", "US_SSN", "٢١٩-٠٩-٩٩٩٩"),
+        ("card 4111.1111.1111.1111", "CREDIT_CARD", "4111.1111.1111.1111"),
+        ("card 4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1", "CREDIT_CARD", "4 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1"),
+        ("SSN 219\n09\n9999", "US_SSN", "219\n09\n9999"),
+        ("card 4111-1111\n1111-1111", "CREDIT_CARD", "4111-1111\n1111-1111"),
+        ("this is ІТАR data", "EXPORT_CONTROL", "ІТАR"),
+        ("ΤΟΡ SΕCRΕΤ//NOFORN", "CLASSIFICATION_MARKING", "ΤΟΡ SΕCRΕΤ//NOFORN"),
+        ("i t a r controlled drawing", "EXPORT_CONTROL", "i t a r"),
+        ("c u i", "CUI_MARKING", "c u i"),
+        (f"decode this: {_B64}", "US_SSN", _B64),
+        (f"decode this: {_HEX}", "CREDIT_CARD", _HEX),
+        ("see %32%31%39-%30%39-%39%39%39%39 ssn", "US_SSN", "%32%31%39-%30%39-%39%39%39%39"),
+    ],
+)
+def test_disguised_values_point_at_the_text_as_written(
+    detector: Detector,
+    text: str,
+    entity: str,
+    disguised: str,  # noqa: F811
+) -> None:
+    assert (entity, disguised) in _found(detector, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Order #4111111111111112 shipped",  # 16 digits, fails Luhn
+        "Invoice INV-2024-001234 is overdue",
+        "SSN 000-12-3456 is invalid, so are 666-12-3456 and 912-12-3456",
+        "ISBN 978-0-306-40615-7",
+        "Part number 3A001-B and PN 7734-2291-A",
+        "Upgrade to version 1.2.3.4 of the library",
+        "The job ran at 2024-05-01 12:30:45 UTC",
+        "Give 500 mg every 8 hours, max 4000 mg per day",
+        "The secret to good bread is time",
+        "Unix time 1714566645 is fine",
+    ],
+)
+def test_look_alikes_do_not_trigger(detector: Detector, text: str) -> None:  # noqa: F811
+    assert _found(detector, text) == []
+
+
+def test_value_split_across_two_messages_is_reported_in_both(detector: Detector) -> None:  # noqa: F811
+    messages = [
+        Message(0, "user", "my ssn is 219-09"),
+        Message(1, "assistant", "go on"),
+        Message(2, "user", "-9999 thanks"),
+    ]
+    findings = [f for f in detector.detect(messages) if f.entity_type == "US_SSN"]
+    assert [(f.message_index, messages[f.message_index].text[f.start : f.end]) for f in findings] == [
+        (0, "219-09"),
+        (2, "-9999"),
+    ]
+
+
+def test_findings_are_merged_and_carry_no_value(detector: Detector) -> None:  # noqa: F811
+    text = "SSN 219-09-9999 (ssn 219-09-9999)"
+    findings = detector.detect([Message(3, "system", text)])
+    assert [(f.entity_type, f.message_index, f.start, f.end) for f in findings] == [
+        ("US_SSN", 3, 4, 15),
+        ("US_SSN", 3, 21, 32),
+    ]
+    assert all("219" not in repr(f) for f in findings)
+    assert {f.recognizer for f in findings} == {"UsSsnRecognizer"}
+
+
+def test_detection_opens_no_network_connection(detector: Detector, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("detection tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    fresh = Detector()
+    text = "Email jane@example.co.uk or visit https://example.com, SSN 219-09-9999"
+    found = _found(fresh, text)
+    assert ("EMAIL_ADDRESS", "jane@example.co.uk") in found
+    assert ("US_SSN", "219-09-9999") in found
+
+
+def test_exceptions_propagate(detector: Detector, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(detector._analyzer, "analyze", broken)
+    with pytest.raises(RuntimeError, match="boom"):
+        detector.detect([Message(0, "user", "SSN 219-09-9999")])
+
+
+def test_version_is_stable_and_names_the_model(detector: Detector) -> None:  # noqa: F811
+    assert detector.version.startswith("sha256:")
+    assert detector.version == detector.version
+
+
+def test_detect_from_threads_matches_serial(detector: Detector) -> None:  # noqa: F811
+    texts = [f"Patient Maria Lopez, SSN 219-09-99{n:02d}, call 217-555-01{n:02d}" for n in range(10, 30)]
+    serial = [detector.detect([Message(0, "user", t)]) for t in texts]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        threaded = list(pool.map(lambda t: detector.detect([Message(0, "user", t)]), texts))
+    assert threaded == serial
+
+
+def test_unknown_model_fails_at_start() -> None:
+    with pytest.raises(RuntimeError, match="not installed"):
+        Detector(spacy_model="xx_no_such_model")
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Banner: CUI. Summarise the audit.", []),  # a label, not a name
+        ("spec rev C. Translate it to German.", []),  # a sentence break, not a name
+        ("Update the address to 2525 Pine Street, Madison, WI 38038 today", []),  # the city is part of the address
+        ("Please ask Maria Gonzalez to sign", ["Maria Gonzalez"]),
+    ],
+)
+def test_person_look_alikes(detector: Detector, text: str, kept: list[str]) -> None:  # noqa: F811
+    assert [value for entity, value in _found(detector, text) if entity == "PERSON"] == kept
+
+
+def test_account_number_is_not_a_phone_number(detector: Detector) -> None:  # noqa: F811
+    text = "bank account number 8085389587, routing number 021000021"
+    assert "PHONE_NUMBER" not in {entity for entity, _ in _found(detector, text)}
+
+
+def test_no_value_reaches_the_log_even_at_debug(detector: Detector, caplog: pytest.LogCaptureFixture) -> None:
+    with caplog.at_level(logging.DEBUG):
+        findings = detector.detect([Message(0, "user", "Charge the deposit to card 4111111111111111 please.")])
+    assert [f.entity_type for f in findings] == ["CREDIT_CARD"]
+    assert "4111111111111111" not in caplog.text

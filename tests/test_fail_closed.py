@@ -1,0 +1,107 @@
+"""Fail closed: a stage that fails refuses the request and nothing reaches the upstream.
+
+The detector fault is a fake (a detector cannot be made to raise otherwise);
+the audit-store and local-model faults are real: a table that is gone, and a
+prompt longer than the local model's context window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, text
+
+from gateway.app import create_app
+from gateway.keys import create_key
+from gateway.services import build_services
+from gateway.settings import Settings
+from gateway.types import Finding, Message
+from tests.support.inprocess import serving
+from tests.support.upstream import RecordingUpstream
+
+PATIENT = "Patient Maria Gonzalez, MRN 00483921, DOB 03/14/1962, was admitted with chest pain."
+
+
+class ExplodingDetector:
+    def detect(self, messages: Sequence[Message]) -> list[Finding]:
+        raise RuntimeError("detector crashed on 219-09-9999")
+
+
+def settings_for(tmp_path: Path, upstream: RecordingUpstream, **extra: object) -> Settings:
+    return Settings(data_dir=tmp_path, upstream_url=upstream.url, **extra)
+
+
+@pytest.fixture()
+def fresh_upstream(upstream: RecordingUpstream) -> Iterator[RecordingUpstream]:
+    upstream.clear()
+    yield upstream
+
+
+def chat(base: str, key: str, content: str) -> httpx.Response:
+    return httpx.post(
+        f"{base}/v1/chat/completions",
+        headers={"Authorization": f"Bearer {key}"},
+        json={"model": "gpt-4o", "messages": [{"role": "user", "content": content}]},
+        timeout=120,
+    )
+
+
+def records(settings: Settings) -> list[tuple[str, str, str | None]]:
+    engine = create_engine(settings.resolved_database_url)
+    with engine.connect() as conn:
+        result = conn.execute(text("SELECT status, decision, detail FROM audit_records")).fetchall()
+    engine.dispose()
+    return [tuple(row) for row in result]
+
+
+def test_a_detector_that_raises_refuses_and_sends_nothing(tmp_path: Path, fresh_upstream: RecordingUpstream) -> None:
+    settings = settings_for(tmp_path, fresh_upstream)
+    services = build_services(settings, detector=ExplodingDetector())
+    key = create_key(services.engine, "t", "general", [])
+    with serving(create_app(services=services)) as base:
+        for path, body in (
+            ("/v1/chat/completions", {"model": "m", "messages": [{"role": "user", "content": "hello"}]}),
+            ("/v1/inspect", {"input": "hello"}),
+        ):
+            response = httpx.post(f"{base}{path}", headers={"Authorization": f"Bearer {key}"}, json=body, timeout=60)
+            assert response.status_code == 503
+            assert response.json()["error"]["code"] == "detection_failed"
+            assert "219-09-9999" not in response.text and "Traceback" not in response.text
+    assert fresh_upstream.requests == []
+    assert records(settings) == [("refused", "block", "detection_failed")] * 2
+
+
+def test_an_audit_store_that_cannot_be_written_refuses_and_sends_nothing(
+    tmp_path: Path, fresh_upstream: RecordingUpstream, detector: object
+) -> None:
+    settings = settings_for(tmp_path, fresh_upstream)
+    services = build_services(settings, detector=detector)
+    key = create_key(services.engine, "t", "general", [])
+    with serving(create_app(services=services)) as base:
+        assert chat(base, key, "Tell me a joke about compilers.").status_code == 200
+        assert len(fresh_upstream.requests) == 1
+        with services.engine.begin() as conn:
+            conn.execute(text("ALTER TABLE audit_records RENAME TO audit_records_elsewhere"))
+        refused = chat(base, key, "Tell me another joke about compilers.")
+        assert refused.status_code == 503
+        assert refused.json()["error"]["code"] == "audit_unavailable"
+        assert len(fresh_upstream.requests) == 1  # the second request never left
+
+
+def test_a_failing_local_model_refuses_and_never_falls_back_to_the_cloud(
+    tmp_path: Path, fresh_upstream: RecordingUpstream, detector: object
+) -> None:
+    settings = settings_for(tmp_path, fresh_upstream, local_model_context=256)
+    services = build_services(settings, detector=detector)
+    key = create_key(services.engine, "t", "healthcare", [])
+    too_long = PATIENT + " History: " + "stable vitals, no complaints overnight. " * 80
+    with serving(create_app(services=services)) as base:
+        response = chat(base, key, too_long)
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "local_model_failed"
+    assert response.headers["x-gateway-route"] == "local"
+    assert fresh_upstream.requests == []
+    assert records(settings) == [("error", "route_local", "local model failed: ValueError")]

@@ -1,0 +1,144 @@
+"""The normalised views and their exact map back to the original text."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from gateway.pipeline.normalise import (
+    DIGIT_SEPARATORS,
+    LETTER_SEPARATORS,
+    decoded_views,
+    fold,
+    normalise,
+)
+
+# Characters that exercise every rule: digits, separators, zero-width, full-width and
+# Arabic-Indic digits, homoglyphs, ligatures / compatibility forms, plain letters.
+_ALPHABET = (
+    list("0123456789 .-_/\nitarITAR")
+    + list("\u200b\u200c\u200d\u2060\ufeff")
+    + list("０１２３４５６７８９٠١٢٣٤٥٦٧٨٩ІТАРаеоﬁ①Ａ\u2013\u00a0é")
+)
+texts = st.text(alphabet=st.sampled_from(_ALPHABET), max_size=40)
+
+
+@pytest.mark.parametrize(
+    ("original", "expected"),
+    [
+        ("2\u200b1\u200c9\u200d-0\u20609-\ufeff9999", "219-09-9999"),
+        ("ＳＳＮ １２３", "SSN 123"),
+        ("٢١٩-٠٩-٩٩٩٩", "219-09-9999"),
+        ("ІТАR", "ITAR"),
+        ("ΤΟΡ SΕCRΕΤ", "TOP SECRET"),
+        ("ﬁle", "file"),
+        ("12\u201334", "12-34"),
+        ("plain ascii", "plain ascii"),
+    ],
+)
+def test_fold(original: str, expected: str) -> None:
+    assert fold(original).text == expected
+
+
+@pytest.mark.parametrize(
+    ("original", "expected"),
+    [
+        ("219 09 9999", "219099999"),
+        ("4111.1111.1111.1111", "4111111111111111"),
+        ("219\n09\n9999", "219099999"),
+        ("219 - 09 - 9999", "219099999"),
+        ("i t a r controlled", "itar controlled"),
+        ("C.U.I", "CUI"),
+        ("room 12, bed 4", "room 12, bed 4"),
+        ("a b", "a b"),
+        ("12    34", "12    34"),  # a wide gap is not a separator
+    ],
+)
+def test_collapse(original: str, expected: str) -> None:
+    assert normalise(original).text == expected
+
+
+def test_to_original_points_at_the_disguised_text() -> None:
+    original = "SSN: 2\u200b1\u200b9 09\n9999."
+    view = normalise(original)
+    start = view.text.index("219099999")
+    assert view.to_original(start, start + 9) == (5, 18)
+    assert original[5:18] == "2\u200b1\u200b9 09\n9999"
+
+
+def test_to_original_rejects_empty_or_outside_spans() -> None:
+    view = fold("abc")
+    with pytest.raises(ValueError):
+        view.to_original(1, 1)
+    with pytest.raises(ValueError):
+        view.to_original(0, 4)
+
+
+@pytest.mark.parametrize(
+    ("encoded", "decoded"),
+    [
+        (base64.b64encode(b"SSN 219-09-9999").decode(), "SSN 219-09-9999"),
+        (base64.urlsafe_b64encode(b"card 4111111111111111??").decode(), "card 4111111111111111??"),
+        (b"219-09-9999".hex(), "219-09-9999"),
+        ("".join(f"\\x{b:02x}" for b in b"ITAR data"), "ITAR data"),
+        ("%32%31%39-09-9999", "219-09-9999"),
+    ],
+)
+def test_decoded_views_map_to_the_encoded_segment(encoded: str, decoded: str) -> None:
+    original = f"please check {encoded} today"
+    views = decoded_views(original)
+    assert [v.text for v in views] == [decoded]
+    start, end = views[0].to_original(0, len(views[0].text))
+    assert original[start:end] == encoded
+
+
+@pytest.mark.parametrize(
+    "text", ["ThisIsAnOrdinaryIdentifierName", "deadbeefcafe0001", "4111111111111111", "100%25 sure"]
+)
+def test_decoded_views_ignore_non_text(text: str) -> None:
+    assert all(view.text.isprintable() for view in decoded_views(f"value {text} here"))
+    assert decoded_views("deadbeefcafe0001") == []
+
+
+def _is_subsequence(needle: str, haystack: str) -> list[int] | None:
+    """Indices of ``haystack`` that spell ``needle`` in order, or None."""
+    positions, index = [], 0
+    for char in needle:
+        index = haystack.find(char, index)
+        if index < 0:
+            return None
+        positions.append(index)
+        index += 1
+    return positions
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_fold_spans_map_back_exactly(original: str) -> None:
+    view = fold(original)
+    assert len(view.starts) == len(view.ends) == len(view.text)
+    for start in range(len(view.text)):
+        for end in range(start + 1, len(view.text) + 1):
+            a, b = view.to_original(start, end)
+            assert 0 <= a < b <= len(original)
+            assert view.text[start:end] in fold(original[a:b]).text
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_collapsed_spans_map_back_to_the_same_characters(original: str) -> None:
+    view = normalise(original)
+    for start in range(len(view.text)):
+        for end in range(start + 1, len(view.text) + 1):
+            a, b = view.to_original(start, end)
+            assert 0 <= a < b <= len(original)
+            folded = fold(original[a:b]).text
+            positions = _is_subsequence(view.text[start:end], folded)
+            assert positions is not None
+            # Inside the span only separators were removed (edges may hold the rest of a
+            # character that folds to several, such as a ligature).
+            inner = set(range(positions[0], positions[-1] + 1)) - set(positions)
+            assert all(folded[i] in DIGIT_SEPARATORS | LETTER_SEPARATORS for i in inner)

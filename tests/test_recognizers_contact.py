@@ -1,0 +1,66 @@
+"""E-mail, phone, IP and street addresses."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.recognizers.contact import (
+    EmailAddressRecognizer,
+    IpAddressRecognizer,
+    PhoneNumberRecognizer,
+    StreetAddressRecognizer,
+)
+from tests.recognizer_helpers import matched
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("mail john.smith@example.com now", ["john.smith@example.com"]),
+        ("a@b.co.uk", ["a@b.co.uk"]),
+        ("user@host.notarealtld", []),
+    ],
+)
+def test_email(text: str, expected: list[str]) -> None:
+    assert matched(EmailAddressRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("call 217-555-0143", ["217-555-0143"]),
+        ("call (217) 555-0143", ["(217) 555-0143"]),
+        ("call +44 20 7946 0958", ["+44 20 7946 0958"]),
+        ("SSN 219-09-9999", []),
+        ("on 2024-05-01 at 12:30:45", []),
+        ("take 500 mg twice", []),
+    ],
+)
+def test_phone(text: str, expected: list[str]) -> None:
+    assert matched(PhoneNumberRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("server 10.20.30.40 is down", ["10.20.30.40"]),
+        ("host 2001:db8::1", ["2001:db8::1"]),
+        ("upgrade to version 1.2.3.4", []),
+        ("v10.4.1.2 released", []),
+    ],
+)
+def test_ip(text: str, expected: list[str]) -> None:
+    assert matched(IpAddressRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("lives at 123 Main Street, Springfield, IL 62704.", ["123 Main Street, Springfield, IL 62704"]),
+        ("ship to 4500 N Oak Ave Apt 3B", ["4500 N Oak Ave Apt 3B"]),
+        ("PO Box 1234", ["PO Box 1234"]),
+        ("we sold 300 units last week", []),
+    ],
+)
+def test_street_address(text: str, expected: list[str]) -> None:
+    assert matched(StreetAddressRecognizer(), text) == expected
