@@ -6,7 +6,7 @@ Starts ``bench.stub_upstream`` and the real ``gateway serve --workers N`` (fresh
 directory, SQLite audit store, a key made with ``gateway keys create``), then drives
 both with ``wrk`` (Debian package) at each concurrency and prompt size, direct and
 through the gateway alternately. Every request body is unique (a counter in the
-prompt), so the findings cache never hits: this is the cost of a new prompt.
+random lower-case letters in the prompt), so the findings cache never hits: this is the cost of a new prompt.
 Prompts hold no regulated values, so the decision is ``allow`` and the request is
 forwarded (checked before the runs).
 """
@@ -38,7 +38,8 @@ init = function(args)
 end
 request = function()
   counter = counter + 1
-  local tag = tostring(math.random(1, 999999999)) .. "-" .. counter
+  local tag = ""
+  for _ = 1, 12 do tag = tag .. string.char(math.random(97, 122)) end
   local body = (string.gsub(bodies[(counter % #bodies) + 1], "@@N@@", tag))
   return wrk.format("POST", nil, nil, body)
 end

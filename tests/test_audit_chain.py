@@ -23,7 +23,7 @@ from gateway.audit.events import EventError, record_event
 from gateway.db import audit_chain_head, audit_events, audit_records
 from tests.support.audit import dispose, fill, open_store
 from tests.support.cli import audit_env, gateway
-from tests.support.databases import postgres_schema, sqlite_url
+from tests.support.databases import database_url
 
 
 @dataclass
@@ -51,15 +51,10 @@ def trail(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Trail]:
         dispose(store)  # signs the final head, as a gateway shutting down does
         return Trail(url, audit_env(tmp_path, url, tmp_path / "master.key"), db.make_engine(url), ids)
 
-    if request.param == "sqlite":
-        built = build(sqlite_url(tmp_path))
+    with database_url(request.param, tmp_path) as url:
+        built = build(url)
         yield built
         built.engine.dispose()
-    else:
-        with postgres_schema() as url:
-            built = build(url)
-            yield built
-            built.engine.dispose()
 
 
 def verify(trail: Trail) -> tuple[int, str]:

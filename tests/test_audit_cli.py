@@ -7,11 +7,14 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, text
 
-from gateway.audit.export import FIELDS, ExportFilters, iter_export
+from gateway.audit.export import FIELDS, iter_export
+from gateway.audit.filters import RecordFilters
 from tests.support.audit import NAME, SSN, dispose, fill, open_store
 from tests.support.cli import audit_env, gateway
 from tests.support.databases import sqlite_url
@@ -78,15 +81,23 @@ def test_time_filters(store: Store) -> None:
     assert later == [r["id"] for r in rows[3:]] and earlier == [r["id"] for r in rows[:3]]
 
 
+def test_time_filters_read_any_offset_as_the_same_instant(store: Store) -> None:
+    rows = [json.loads(line) for line in export(store, "--format", "jsonl").splitlines()]
+    middle = rows[3]["created_at"]
+    shifted = datetime.fromisoformat(middle).astimezone(timezone(timedelta(hours=2))).isoformat()
+    later = [json.loads(line)["id"] for line in export(store, "--format", "jsonl", "--since", shifted).splitlines()]
+    assert later == [r["id"] for r in rows[3:]]
+
+
 def test_the_reusable_iterator_filters_by_rule_and_entity(store: Store) -> None:
     from gateway import db
 
     engine = db.make_engine(store.url)
     try:
-        by_rule = list(iter_export(engine, "jsonl", ExportFilters(rule_id="hipaa-identifiers-local", tenant="alice")))
-        by_entity = list(iter_export(engine, "jsonl", ExportFilters(entity_type="EMAIL_ADDRESS")))
+        by_rule = list(iter_export(engine, "jsonl", RecordFilters(rule_id="hipaa-identifiers-local", tenant="alice")))
+        by_entity = list(iter_export(engine, "jsonl", RecordFilters(entity_type="EMAIL_ADDRESS")))
         with pytest.raises(ValueError, match="unknown export format"):
-            iter_export(engine, "xml", ExportFilters())
+            iter_export(engine, "xml", RecordFilters())
     finally:
         engine.dispose()
     assert len(by_rule) == 4 and by_entity == []
@@ -98,6 +109,8 @@ def test_the_reusable_iterator_filters_by_rule_and_entity(store: Store) -> None:
         (["export", "--format", "xml"], "invalid choice"),
         (["export", "--format", "jsonl", "--since", "last week"], "not an ISO 8601"),
         (["export", "--format", "jsonl", "--since", "2026-02-01", "--until", "2026-01-01"], "--since must be before"),
+        (["export", "--format", "jsonl", "--decision", "maybe"], "decision: one of"),
+        (["export", "--format", "jsonl", "--entity-type", "us_ssn"], "entity_type: is not an entity type"),
     ],
 )
 def test_bad_export_input_is_refused(store: Store, args: list[str], message: str) -> None:
@@ -120,3 +133,15 @@ def test_verify_reports_an_intact_trail(store: Store) -> None:
     result = gateway(store.env, "audit", "verify")
     assert result.returncode == 0
     assert "audit trail intact: 7 records, 7 events" in result.stdout and "signed heads verified" in result.stdout
+
+
+def test_an_export_is_itself_recorded_as_an_event(store: Store) -> None:
+    export(store, "--format", "csv", "--tenant", "bob", "--actor", "dpo-jane")
+    engine = create_engine(store.url)
+    with engine.connect() as conn:
+        rows = conn.execute(text("SELECT actor, details FROM audit_events WHERE kind = 'export'")).fetchall()
+    engine.dispose()
+    assert len(rows) == 1
+    assert rows[0][0] == "dpo-jane"
+    assert json.loads(rows[0][1]) == {"format": "csv", "channel": "cli", "filters": {"tenant": "bob"}}
+    assert gateway(store.env, "audit", "verify").returncode == 0

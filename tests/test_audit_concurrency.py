@@ -19,7 +19,7 @@ from gateway.audit.verify import verify_trail
 from gateway.db import audit_events, audit_records, audit_signed_heads
 from tests.support.audit import write_records
 from tests.support.cli import audit_env, gateway
-from tests.support.databases import postgres_schema, sqlite_url
+from tests.support.databases import database_url
 
 WORKERS = 4
 PER_WORKER = 75
@@ -27,11 +27,8 @@ PER_WORKER = 75
 
 @pytest.fixture(params=["postgresql", "sqlite"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-    else:
-        with postgres_schema() as pg_url:
-            yield pg_url
+    with database_url(request.param, tmp_path) as url:
+        yield url
 
 
 def test_concurrent_writer_processes_build_one_verifiable_chain(tmp_path: Path, url: str) -> None:

@@ -18,7 +18,7 @@ from gateway.policy import load_policies
 from gateway.settings import BUNDLED_POLICY_DIR
 from tests.support.audit import dispose, event, fill, open_store
 from tests.support.cli import audit_env, gateway
-from tests.support.databases import postgres_schema, sqlite_url
+from tests.support.databases import database_url, sqlite_url
 
 
 @pytest.fixture()
@@ -30,15 +30,10 @@ def sqlite_store(tmp_path: Path) -> Iterator[AuditStore]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[AuditStore]:
-    if request.param == "sqlite":
-        store = open_store(sqlite_url(tmp_path), tmp_path / "master.key")
+    with database_url(request.param, tmp_path) as url:
+        store = open_store(url, tmp_path / "master.key")
         yield store
         dispose(store)
-    else:
-        with postgres_schema() as url:
-            store = open_store(url, tmp_path / "master.key")
-            yield store
-            dispose(store)
 
 
 def cli(store: AuditStore, tmp_path: Path, *args: str) -> tuple[int, str]:

@@ -11,7 +11,6 @@ import pytest
 
 from gateway.pipeline.detect import Detector
 from gateway.types import Message
-from tests.detect_fixtures import detector  # noqa: F401  (fixture)
 
 
 def _found(detector: Detector, text: str) -> list[tuple[str, str]]:  # noqa: F811

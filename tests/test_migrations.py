@@ -11,16 +11,13 @@ from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from gateway import db
-from tests.support.databases import postgres_schema, sqlite_url
+from tests.support.databases import database_url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    if request.param == "sqlite":
-        yield sqlite_url(tmp_path)
-    else:
-        with postgres_schema() as pg_url:
-            yield pg_url
+    with database_url(request.param, tmp_path) as url:
+        yield url
 
 
 def tables(url: str) -> set[str]:

@@ -16,8 +16,18 @@ from gateway.pipeline.parse import message_text, parse_chat, parse_inspect, text
         ({"role": "user", "content": "plain"}, "plain"),
         ({"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "image_url", "image_url": {}}]}, "a"),
         ({"role": "user", "content": [{"type": "text", "text": "a"}, {"type": "text", "text": "b"}]}, "a\nb"),
-        ({"role": "assistant", "content": None, "tool_calls": [{"function": {"name": "f", "arguments": '{"x": 1}'}}]}, '{"x": 1}'),
-        ({"role": "assistant", "content": "c", "tool_calls": [{"function": {"name": "f", "arguments": "{}"}}]}, "c\n{}"),
+        (
+            {
+                "role": "assistant",
+                "content": None,
+                "tool_calls": [{"function": {"name": "f", "arguments": '{"x": 1}'}}],
+            },
+            '{"x": 1}',
+        ),
+        (
+            {"role": "assistant", "content": "c", "tool_calls": [{"function": {"name": "f", "arguments": "{}"}}]},
+            "c\n{}",
+        ),
         ({"role": "tool", "content": "result"}, "result"),
         ({"role": "assistant"}, ""),
     ],
@@ -47,8 +57,14 @@ def test_parse_chat_keeps_the_body_as_sent() -> None:
         (b'"text"', "JSON object"),
         (b'{"model": "m", "messages": "hi"}', "messages"),
         (b'{"model": "m", "messages": [{"content": "x"}]}', "messages.0.role: field required"),
-        (b'{"model": "m", "messages": [{"role": "user", "content": [{"text": "x"}]}]}', "content.0.type: field required"),
-        (b'{"model": "m", "messages": [{"role": "user", "content": 5}]}', "content: wrong type: expected a list of content parts or a string"),
+        (
+            b'{"model": "m", "messages": [{"role": "user", "content": [{"text": "x"}]}]}',
+            "content.0.type: field required",
+        ),
+        (
+            b'{"model": "m", "messages": [{"role": "user", "content": 5}]}',
+            "content: wrong type: expected a list of content parts or a string",
+        ),
         (b'{"model": "m", "messages": [{"role": "user", "content": "x"}], "stream": "yes"}', "stream"),
     ],
 )

@@ -22,8 +22,9 @@ def findings(*entity_types: str) -> list[Finding]:
     return [Finding(entity, 0, i * 10, i * 10 + 5, 0.9, "test") for i, entity in enumerate(entity_types)]
 
 
-HEALTHCARE_LOCAL = """PERSON US_SSN DATE_OF_BIRTH PHONE_NUMBER EMAIL_ADDRESS STREET_ADDRESS MEDICAL_RECORD_NUMBER
-HEALTH_PLAN_ID US_MBI US_NPI US_DEA US_DRIVER_LICENSE US_PASSPORT IP_ADDRESS US_ITIN IBAN_CODE US_BANK_ACCOUNT""".split()
+HEALTHCARE_LOCAL = """PERSON US_SSN DATE_OF_BIRTH PHONE_NUMBER EMAIL_ADDRESS STREET_ADDRESS
+MEDICAL_RECORD_NUMBER HEALTH_PLAN_ID US_MBI US_NPI US_DEA
+US_DRIVER_LICENSE US_PASSPORT IP_ADDRESS US_ITIN IBAN_CODE US_BANK_ACCOUNT""".split()
 FINANCE_LOCAL = """US_SSN US_ITIN IBAN_CODE US_BANK_ACCOUNT US_PASSPORT US_DRIVER_LICENSE DATE_OF_BIRTH PERSON
 EMAIL_ADDRESS PHONE_NUMBER""".split()
 GENERAL_LOCAL = """PERSON EMAIL_ADDRESS PHONE_NUMBER STREET_ADDRESS DATE_OF_BIRTH US_SSN IBAN_CODE US_PASSPORT
@@ -31,7 +32,11 @@ US_DRIVER_LICENSE IP_ADDRESS US_ITIN US_BANK_ACCOUNT EXPORT_CONTROL CUI_MARKING"
 MANUFACTURING_LOCAL = ["EXPORT_CONTROL", "CUI_MARKING", "PROPRIETARY_MARKING", "US_SSN"]
 
 CASES = (
-    [(policy, (entity,), BLOCK) for policy in POLICIES for entity in ("SECRET", "CREDIT_CARD", "CLASSIFICATION_MARKING")]
+    [
+        (policy, (entity,), BLOCK)
+        for policy in POLICIES
+        for entity in ("SECRET", "CREDIT_CARD", "CLASSIFICATION_MARKING")
+    ]
     + [("healthcare", (entity,), LOCAL) for entity in HEALTHCARE_LOCAL]
     + [("finance", (entity,), LOCAL) for entity in FINANCE_LOCAL]
     + [("general", (entity,), LOCAL) for entity in GENERAL_LOCAL]
@@ -59,7 +64,9 @@ CASES = (
 
 
 @pytest.mark.parametrize(("policy", "entities", "expected"), CASES)
-def test_bundled_policies_decide_as_the_reference_says(policy: str, entities: tuple[str, ...], expected: Action) -> None:
+def test_bundled_policies_decide_as_the_reference_says(
+    policy: str, entities: tuple[str, ...], expected: Action
+) -> None:
     decision = decide(POLICIES[policy], findings(*entities))
     assert decision.action is expected
     assert decision.policy == policy and decision.policy_version == POLICIES[policy].version
@@ -117,8 +124,15 @@ def test_invalid_files_are_reported_with_file_and_field(tmp_path: Path, name: st
     ("content", "field"),
     [
         ("name: other\nrules:\n  - {id: r, action: block, when: {any: [SECRET]}, reason: x, regulation: y}\n", "name"),
-        ("name: dup\nrules:\n" + "  - {id: r, action: block, when: {any: [SECRET]}, reason: x, regulation: y}\n" * 2, "rules"),
-        ("name: extra\ncolour: red\nrules:\n  - {id: r, action: block, when: {any: [SECRET]}, reason: x, regulation: y}\n", "colour"),
+        (
+            "name: dup\nrules:\n" + "  - {id: r, action: block, when: {any: [SECRET]}, reason: x, regulation: y}\n" * 2,
+            "rules",
+        ),
+        (
+            "name: extra\ncolour: red\nrules:\n"
+            "  - {id: r, action: block, when: {any: [SECRET]}, reason: x, regulation: y}\n",
+            "colour",
+        ),
         ("name: [unclosed\n", "line 2"),  # YAML reports where the stream ended
     ],
 )

@@ -22,7 +22,9 @@ PROMPTS = {
 }
 
 
-def test_chat_and_inspect_are_audited_in_postgresql(tmp_path: Path, upstream: RecordingUpstream, detector: object) -> None:
+def test_chat_and_inspect_are_audited_in_postgresql(
+    tmp_path: Path, upstream: RecordingUpstream, detector: object
+) -> None:
     upstream.clear()
     with postgres_schema() as url:
         services = build_services(

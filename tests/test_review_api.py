@@ -15,6 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import text
 
 from gateway.pipeline.detect import Detector
 from tests.support.review import (
@@ -361,6 +362,14 @@ def test_export_csv(gw: ReviewGateway, auditor: httpx.Client) -> None:
     rows = list(csv.DictReader(io.StringIO(response.text)))
     assert {row["id"] for row in rows} == {r["id"] for r in gw.records if r["decision"] == "block"}
     assert not contains_raw_value(response.text)
+    with gw.services.engine.connect() as conn:
+        events = conn.execute(
+            text("SELECT actor, details FROM audit_events WHERE kind = 'export' ORDER BY seq DESC")
+        ).fetchall()
+    actor, details = events[0]
+    details = json.loads(details) if isinstance(details, str) else details
+    assert actor == "arno-auditor"
+    assert details == {"format": "csv", "channel": "review_api", "filters": {"decision": "block"}}
 
 
 def test_export_jsonl(gw: ReviewGateway, auditor: httpx.Client) -> None:

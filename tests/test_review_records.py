@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import Engine, insert
 
 from gateway import db
-from gateway.review.filters import FilterError, RecordFilters
+from gateway.audit.filters import FilterError, RecordFilters
 from gateway.review.records import Cursor, list_records
 from gateway.review.stats import daily_stats
-from tests.support.databases import postgres_schema, sqlite_url
+from tests.support.databases import database_url
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -33,11 +33,8 @@ def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
         finally:
             engine.dispose()
 
-    if request.param == "sqlite":
-        yield from build(sqlite_url(tmp_path))
-    else:
-        with postgres_schema() as url:
-            yield from build(url)
+    with database_url(request.param, tmp_path) as url:
+        yield from build(url)
 
 
 def add(engine: Engine, seq: int, created_at: datetime, **overrides: object) -> str:

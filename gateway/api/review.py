@@ -21,13 +21,13 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 from gateway.api.review_auth import DecryptSession, SessionDep
 from gateway.audit.events import record_event
 from gateway.audit.evidence import RecordNotFound, open_payload
-from gateway.audit.export import ExportFilters, iter_export
+from gateway.audit.export import EXPORT_EVENT, export_event_details, iter_export
+from gateway.audit.filters import FilterError, RecordFilters, parse_time
 from gateway.audit.verify import verify_trail
 from gateway.entities import ENTITY_TYPES
 from gateway.errors import InvalidRequest, NotFound, Unavailable
 from gateway.review.disclosures import KIND as PAYLOAD_VIEW
 from gateway.review.disclosures import list_disclosures
-from gateway.review.filters import FilterError, RecordFilters, parse_time
 from gateway.review.prompt import inspected_messages, response_text
 from gateway.review.records import get_record, list_records
 from gateway.review.stats import daily_stats
@@ -154,20 +154,18 @@ async def export(request: Request, session: SessionDep) -> StreamingResponse:
     fmt = request.query_params.get("format", "jsonl")
     if fmt not in EXPORT_TYPES:
         raise InvalidRequest(f"format: one of {', '.join(EXPORT_TYPES)}", param="format")
-    f = filters_from(request, allow_search=False)
-    export_filters = ExportFilters(
-        since=f.since.astimezone(UTC) if f.since else None,
-        until=f.until.astimezone(UTC) if f.until else None,
-        tenant=f.tenant,
-        policy=f.policy,
-        decision=f.decision,
-        route=f.route,
-        rule_id=f.rule_id,
-        entity_type=f.entity_type,
-    )
+    filters = filters_from(request, allow_search=False)
     media_type, extension = EXPORT_TYPES[fmt]
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    rows = iter_export(_services(request).engine, fmt, export_filters)
+    engine = _services(request).engine
+    details = export_event_details(fmt, filters, "review_api")
+    try:  # an export is a disclosure of metadata: recorded first, or not served
+        await anyio.to_thread.run_sync(record_event, engine, EXPORT_EVENT, session.reviewer.username, None, details)
+    except Exception:
+        raise Unavailable(
+            "The export could not be recorded in the audit trail, so it is not served.", code="audit_unavailable"
+        ) from None
+    rows = iter_export(engine, fmt, filters)
     return StreamingResponse(
         rows,
         media_type=media_type,

@@ -27,7 +27,6 @@ import csv
 import io
 import json
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -35,6 +34,7 @@ from sqlalchemy import Engine, select
 
 from gateway import __version__
 from gateway.audit.chain import timestamp
+from gateway.audit.filters import RecordFilters, conditions
 from gateway.db import audit_records
 
 FORMATS = ("jsonl", "csv", "ocsf")
@@ -64,21 +64,20 @@ FIELDS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class ExportFilters:
-    """Which records to export; every given filter must match. ``until`` is exclusive."""
-
-    since: datetime | None = None
-    until: datetime | None = None
-    tenant: str | None = None
-    policy: str | None = None
-    decision: str | None = None
-    route: str | None = None
-    rule_id: str | None = None
-    entity_type: str | None = None
+EXPORT_EVENT = "export"
 
 
-def iter_export(engine: Engine, fmt: str, filters: ExportFilters) -> Iterator[str]:
+def export_event_details(fmt: str, filters: RecordFilters, channel: str) -> dict[str, Any]:
+    """What an ``export`` audit event records: the format, the channel and the filters used."""
+    used = {
+        field: value.isoformat() if isinstance(value, datetime) else value
+        for field, value in ((f, getattr(filters, f)) for f in filters.__dataclass_fields__)
+        if value is not None
+    }
+    return {"format": fmt, "channel": channel, "filters": used}
+
+
+def iter_export(engine: Engine, fmt: str, filters: RecordFilters) -> Iterator[str]:
     """Yield the export of the records matching ``filters`` in ``fmt`` (one of ``FORMATS``)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
@@ -90,25 +89,13 @@ def iter_export(engine: Engine, fmt: str, filters: ExportFilters) -> Iterator[st
     return formatter(_records(engine, filters))
 
 
-def _records(engine: Engine, filters: ExportFilters) -> Iterator[dict[str, Any]]:
+def _records(engine: Engine, filters: RecordFilters) -> Iterator[dict[str, Any]]:
     c = audit_records.c
     columns = [c[name] for name in FIELDS if name != "payload_erased"] + [c.wrapped_key.is_(None).label("erased")]
-    query = select(*columns).order_by(c.seq)
-    for name in ("tenant", "policy", "decision", "route"):
-        value = getattr(filters, name)
-        if value is not None:
-            query = query.where(c[name] == value)
-    if filters.since is not None:
-        query = query.where(c.created_at >= filters.since)
-    if filters.until is not None:
-        query = query.where(c.created_at < filters.until)
+    query = select(*columns).where(*conditions(engine, filters)).order_by(c.seq)
     with engine.connect() as conn:
         for row in conn.execution_options(stream_results=True, yield_per=500).execute(query):
             record = dict(row._mapping)
-            if filters.rule_id is not None and filters.rule_id not in record["rule_ids"]:
-                continue
-            if filters.entity_type is not None and filters.entity_type not in record["entity_types"]:
-                continue
             record["payload_erased"] = bool(record.pop("erased"))
             record["created_at"] = timestamp(record["created_at"])
             record["completed_at"] = timestamp(record["completed_at"])

@@ -2,7 +2,8 @@
 
 Each command group is a module with a ``register(commands)`` function; the
 handlers receive the parsed arguments and the validated settings and return
-the exit code.
+the exit code; a handler that cannot do what was asked raises ``CommandError``,
+which becomes ``error: <message>`` on standard error and exit code 2.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from gateway.cli import audit, db, keys, officers, policy, scan, serve
+from gateway.cli.common import CommandError
 from gateway.settings import Settings
 
 COMMAND_GROUPS = (serve, scan, keys, policy, db, officers, audit)
@@ -29,7 +31,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    return int(args.handler(args, Settings()))
+    try:
+        return int(args.handler(args, Settings()))
+    except CommandError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -7,36 +7,46 @@ import getpass
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
-from gateway.cli.common import engine_for
+from gateway.audit.events import record_event
+from gateway.audit.export import EXPORT_EVENT, FORMATS, export_event_details, iter_export
+from gateway.audit.filters import FilterError, RecordFilters, parse_time
+from gateway.cli.common import CommandError, engine_for
 from gateway.settings import Settings
+
+if TYPE_CHECKING:
+    from gateway.audit.keyring import Keyring
 
 
 def iso_datetime(value: str) -> datetime:
-    """An ISO 8601 date or date-time; without a zone it is UTC."""
+    """An ISO 8601 date or date-time, as the review API reads it (without a zone it is UTC), in UTC."""
     try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not an ISO 8601 date or time (e.g. 2026-01-31T12:00:00Z)"
-        ) from None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        parsed = parse_time("time", value)
+    except FilterError:
+        parsed = None
+    if parsed is None:
+        raise argparse.ArgumentTypeError(f"{value!r} is not an ISO 8601 date or time (e.g. 2026-01-31T12:00:00Z)")
+    return parsed.astimezone(UTC)
 
 
-def _error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
-    return 2
-
-
-def _existing_store(settings: Settings) -> Engine | None:
-    """The audit store's engine, or None (after saying so) when the SQLite file does not exist."""
+def _existing_store(settings: Settings) -> Engine:
+    """The audit store's engine; refused when its SQLite file does not exist (nothing is created)."""
     url = settings.resolved_database_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
-        _error(f"no audit store at {url} (set GATEWAY_DATABASE_URL or GATEWAY_DATA_DIR)")
-        return None
+        raise CommandError(f"no audit store at {url} (set GATEWAY_DATABASE_URL or GATEWAY_DATA_DIR)")
     return engine_for(settings)
+
+
+def _keyring(settings: Settings) -> Keyring:
+    from gateway.audit.keyring import Keyring, KeyringError
+
+    try:
+        return Keyring.from_settings(settings)
+    except KeyringError as exc:
+        raise CommandError(str(exc)) from None
 
 
 def _actor(args: argparse.Namespace) -> str:
@@ -44,37 +54,32 @@ def _actor(args: argparse.Namespace) -> str:
 
 
 def _verify(_: argparse.Namespace, settings: Settings) -> int:
-    from gateway.audit.keyring import Keyring, KeyringError
     from gateway.audit.verify import verify_trail
 
-    try:
-        keyring = Keyring.from_settings(settings)
-    except KeyringError as exc:
-        return _error(str(exc))
-    if (engine := _existing_store(settings)) is None:
-        return 2
-    report = verify_trail(engine, keyring)
+    keyring = _keyring(settings)
+    report = verify_trail(_existing_store(settings), keyring)
     print(report.summary())
     return 0 if report.ok else 1
 
 
 def _export(args: argparse.Namespace, settings: Settings) -> int:
-    from gateway.audit.export import ExportFilters, iter_export
-
     if args.since and args.until and args.since >= args.until:
-        return _error("--since must be before --until")
-    if (engine := _existing_store(settings)) is None:
-        return 2
-    filters = ExportFilters(
-        since=args.since,
-        until=args.until,
-        tenant=args.tenant,
-        policy=args.policy,
-        decision=args.decision,
-        route=args.route,
-        rule_id=args.rule_id,
-        entity_type=args.entity_type,
-    )
+        raise CommandError("--since must be before --until")
+    try:
+        filters = RecordFilters(
+            since=args.since,
+            until=args.until,
+            tenant=args.tenant,
+            policy=args.policy,
+            decision=args.decision,
+            route=args.route,
+            rule_id=args.rule_id,
+            entity_type=args.entity_type,
+        )
+    except FilterError as exc:
+        raise CommandError(str(exc)) from None
+    engine = _existing_store(settings)
+    record_event(engine, EXPORT_EVENT, _actor(args), None, export_event_details(args.format, filters, "cli"))
     try:
         for chunk in iter_export(engine, args.format, filters):
             sys.stdout.write(chunk)
@@ -88,12 +93,11 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.audit.erase import ErasureError, ErasureScope, erase
 
     scope = ErasureScope(record_id=args.record, tenant=args.tenant, since=args.since, until=args.until)
-    if (engine := _existing_store(settings)) is None:
-        return 2
+    engine = _existing_store(settings)
     try:
         result = erase(engine, scope, actor=_actor(args), reason=args.reason)
     except ErasureError as exc:
-        return _error(str(exc))
+        raise CommandError(str(exc)) from None
     print(
         f"Erased the payloads of {result.erased} record(s) ({result.matched} matched; "
         f"{result.matched - result.erased} were already erased). Erasure event: {result.event_id}"
@@ -106,9 +110,7 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.policy import load_policies
 
     policies = load_policies(settings.policy_dir)
-    if (engine := _existing_store(settings)) is None:
-        return 2
-    result = purge(engine, policies, actor=_actor(args))
+    result = purge(_existing_store(settings), policies, actor=_actor(args))
     print(
         f"Purged: {result.payloads_shredded} payload(s) shredded, {result.records_deleted} record(s) deleted "
         f"({result.tombstones} chain entries kept as tombstones). Purge event: {result.event_id}"
@@ -120,14 +122,9 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
 
 def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.audit.chain import appending
-    from gateway.audit.keyring import Keyring, KeyringError
 
-    try:
-        keyring = Keyring.from_settings(settings)
-    except KeyringError as exc:
-        return _error(str(exc))
-    if (engine := _existing_store(settings)) is None:
-        return 2
+    keyring = _keyring(settings)
+    engine = _existing_store(settings)
     old = keyring.current_id
     try:
         with appending(engine) as writer:  # the event commits only if the key file was rewritten
@@ -135,22 +132,16 @@ def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
             details = {"old_key_id": old, "new_key_id": new.key_id, "key_file": str(keyring.path)}
             writer.add_event("key_rotation", _actor(args), None, details)
     except OSError as exc:
-        return _error(f"the key file {keyring.path} could not be rewritten: {exc.strerror}")
+        raise CommandError(f"the key file {keyring.path} could not be rewritten: {exc.strerror}") from None
     print(f"Rotated the audit master key: {old} -> {new.key_id} (older keys stay in {keyring.path}).")
     return 0
 
 
 def _sign_head(_: argparse.Namespace, settings: Settings) -> int:
-    from gateway.audit.keyring import Keyring, KeyringError
     from gateway.audit.signing import sign_head
 
-    try:
-        keyring = Keyring.from_settings(settings)
-    except KeyringError as exc:
-        return _error(str(exc))
-    if (engine := _existing_store(settings)) is None:
-        return 2
-    seq = sign_head(engine, keyring, signer=f"cli:{getpass.getuser()}")
+    keyring = _keyring(settings)
+    seq = sign_head(_existing_store(settings), keyring, signer=f"cli:{getpass.getuser()}")
     print("The chain is empty: nothing to sign." if seq is None else f"Signed the chain head at seq {seq}.")
     return 0
 
@@ -161,11 +152,12 @@ def register(commands: argparse._SubParsersAction) -> None:
     audit.add_parser("verify", help="check the whole audit trail").set_defaults(handler=_verify)
 
     export = audit.add_parser("export", help="write audit records (metadata only) to standard output")
-    export.add_argument("--format", required=True, choices=("jsonl", "csv", "ocsf"))
+    export.add_argument("--format", required=True, choices=FORMATS)
     export.add_argument("--since", type=iso_datetime, help="ISO 8601, inclusive")
     export.add_argument("--until", type=iso_datetime, help="ISO 8601, exclusive")
     for name in ("tenant", "policy", "decision", "route", "rule-id", "entity-type"):
         export.add_argument(f"--{name}")
+    export.add_argument("--actor", help="who exports (default: cli:<os user>); the export is recorded as an event")
     export.set_defaults(handler=_export)
 
     erase = audit.add_parser("erase", help="crypto-shred payloads (GDPR Art. 17); metadata and chain stay")

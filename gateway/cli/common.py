@@ -8,6 +8,10 @@ from gateway import db
 from gateway.settings import Settings
 
 
+class CommandError(Exception):
+    """A command that cannot be done as asked: ``main`` prints ``error: <message>`` and exits with 2."""
+
+
 def engine_for(settings: Settings) -> Engine:
     """An engine on the audit store, its schema brought to the latest migration."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)

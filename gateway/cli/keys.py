@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
-from gateway.cli.common import engine_for
+from gateway.cli.common import CommandError, engine_for
 from gateway.settings import Settings
 
 
@@ -17,13 +16,11 @@ def _keys_create(args: argparse.Namespace, settings: Settings) -> int:
     allowed = [p.strip() for p in (args.allow_policies or "").split(",") if p.strip()]
     unknown = [p for p in [args.policy, *allowed] if p != "*" and p not in policies]
     if unknown:
-        print(f"error: unknown policy {', '.join(unknown)}; known: {', '.join(sorted(policies))}", file=sys.stderr)
-        return 2
+        raise CommandError(f"unknown policy {', '.join(unknown)}; known: {', '.join(sorted(policies))}")
     try:
         key = create_key(engine_for(settings), args.name, args.policy, allowed)
     except KeyOperationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     print(f"Created key for tenant {args.name!r} (policy {args.policy}). It is shown only once:")
     print(key)
     return 0
@@ -35,8 +32,7 @@ def _keys_revoke(args: argparse.Namespace, settings: Settings) -> int:
     try:
         revoke_key(engine_for(settings), args.name)
     except KeyOperationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     print(f"Revoked the key of {args.name!r}.")
     return 0
 

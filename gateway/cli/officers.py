@@ -6,7 +6,7 @@ import argparse
 import getpass
 import sys
 
-from gateway.cli.common import engine_for
+from gateway.cli.common import CommandError, engine_for
 from gateway.settings import Settings
 
 
@@ -28,8 +28,7 @@ def _create(args: argparse.Namespace, settings: Settings) -> int:
         password = _read_password()
         reviewer = create_reviewer(engine_for(settings), args.username, args.role, password)
     except (AccountError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     print(f"Created reviewer {reviewer.username!r} with role {reviewer.role.value}.")
     return 0
 
@@ -52,8 +51,7 @@ def _disable(args: argparse.Namespace, settings: Settings) -> int:
     try:
         disable_reviewer(engine_for(settings), args.username)
     except AccountError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from None
     print(f"Disabled reviewer {args.username!r} and ended their sessions.")
     return 0
 

@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from gateway.cli.common import CommandError
 from gateway.settings import Settings
 
 
@@ -18,8 +19,7 @@ def _scan(args: argparse.Namespace, settings: Settings) -> int:
 
     policies = load_policies(settings.policy_dir)
     if args.policy not in policies:
-        print(f"error: unknown policy {args.policy!r}; known: {', '.join(sorted(policies))}", file=sys.stderr)
-        return 2
+        raise CommandError(f"unknown policy {args.policy!r}; known: {', '.join(sorted(policies))}")
     text = args.text if args.text is not None else sys.stdin.read()
     inspection = inspect_sync(build_detector(settings), policies[args.policy], [Message(0, "user", text)])
     print(json.dumps(inspection_body(inspection), indent=2))

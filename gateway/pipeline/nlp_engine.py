@@ -19,6 +19,13 @@ _SENTENCE = re.compile(
 _CAPITALISED_WORD = re.compile(r"[^\W_]*[^\W\d_a-z][^\W_]*")  # a word with a letter that is not a-z
 
 
+# spaCy's OntoNotes labels other than PERSON: only PERSON is used (gateway.recognizers.ner).
+_NOT_PERSON = [
+    "CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC", "MONEY", "NORP", "ORDINAL", "ORG",
+    "ORGANIZATION", "PERCENT", "PRODUCT", "QUANTITY", "TIME", "WORK_OF_ART",
+]  # fmt: skip
+
+
 class ModelNotInstalledError(RuntimeError):
     """The configured spaCy model is neither an installed package nor a path."""
 
@@ -38,7 +45,7 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
     def __init__(self, model_name: str) -> None:
         super().__init__(
             models=[{"lang_code": "en", "model_name": model_name}],
-            ner_model_configuration=NerModelConfiguration(labels_to_ignore=["ORG", "ORGANIZATION", "CARDINAL"]),
+            ner_model_configuration=NerModelConfiguration(labels_to_ignore=_NOT_PERSON),
         )
         self.model_name = model_name
         self._lock = threading.Lock()

@@ -6,9 +6,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from gateway.audit.filters import FilterError
 from gateway.db import audit_events as events
 from gateway.review.accounts import iso
-from gateway.review.filters import FilterError
 
 KIND = "payload_view"
 MAX_PAGE = 200

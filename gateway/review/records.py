@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, RowMapping, and_, or_, select
 
+from gateway.audit.filters import FilterError, RecordFilters, all_of, conditions, time_bound
 from gateway.db import audit_records
 from gateway.policy import Policy
 from gateway.review.accounts import aware, iso
-from gateway.review.filters import FilterError, RecordFilters, all_of, conditions, utc_naive
 
 MAX_PAGE = 200
 
@@ -86,7 +86,7 @@ def _summary(row: RowMapping) -> dict[str, Any]:
 
 def _after(engine: Engine, cursor: Cursor) -> ColumnElement[bool]:
     c = audit_records.c
-    when = utc_naive(cursor.created_at) if engine.dialect.name == "sqlite" else cursor.created_at
+    when = time_bound(engine, cursor.created_at)
     return or_(c.created_at < when, and_(c.created_at == when, c.id < cursor.id))
 
 

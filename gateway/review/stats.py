@@ -9,9 +9,9 @@ from typing import Any
 
 from sqlalchemy import Engine, select
 
+from gateway.audit.filters import FilterError, RecordFilters, all_of, conditions
 from gateway.db import audit_records
 from gateway.review.accounts import aware
-from gateway.review.filters import FilterError, RecordFilters, all_of, conditions
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366

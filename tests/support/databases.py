@@ -29,3 +29,13 @@ def postgres_schema() -> Iterator[str]:
         with admin.connect() as conn:
             conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
         admin.dispose()
+
+
+@contextmanager
+def database_url(dialect: str, directory: Path) -> Iterator[str]:
+    """A URL for an empty audit store: a SQLite file in ``directory`` (``sqlite``) or a fresh PostgreSQL schema."""
+    if dialect == "sqlite":
+        yield sqlite_url(directory)
+    else:
+        with postgres_schema() as url:
+            yield url

@@ -1,7 +1,8 @@
-"""The filters a reviewer applies to audit records, and their SQL.
+"""The filters on audit records, and their SQL.
 
-Shared by the record list, the statistics and the exports, so that a chart,
-a page of results and a download always agree on which records they mean.
+Shared by the review API's record list and statistics and by the exports (the
+review API's download and ``gateway audit export``), so that a chart, a page of
+results and a download always agree on which records they mean.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ class FilterError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class RecordFilters:
+    """Which audit records: every given filter must match; ``since`` is inclusive, ``until`` exclusive."""
+
     since: datetime | None = None
     until: datetime | None = None
     tenant: str | None = None
@@ -74,11 +77,6 @@ def parse_time(field: str, value: str | None) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def utc_naive(value: datetime) -> datetime:
-    """The form times are compared in: SQLite stores them as naive UTC text."""
-    return value.astimezone(UTC).replace(tzinfo=None)
-
-
 def _json_array_contains(engine: Engine, column: ColumnElement[object], value: str) -> ColumnElement[bool]:
     if engine.dialect.name == "postgresql":
         return cast(column, JSONB).contains(func.jsonb_build_array(value))
@@ -89,8 +87,10 @@ def _json_array_contains(engine: Engine, column: ColumnElement[object], value: s
     return cast(column, String).like(f'%"{value}"%')
 
 
-def _time_bound(engine: Engine, value: datetime) -> datetime:
-    return utc_naive(value) if engine.dialect.name == "sqlite" else value.astimezone(UTC)
+def time_bound(engine: Engine, value: datetime) -> datetime:
+    """``value`` as the dialect compares ``created_at``: SQLite stores naive UTC text, others aware UTC."""
+    value = value.astimezone(UTC)
+    return value.replace(tzinfo=None) if engine.dialect.name == "sqlite" else value
 
 
 def conditions(engine: Engine, filters: RecordFilters) -> list[ColumnElement[bool]]:
@@ -98,9 +98,9 @@ def conditions(engine: Engine, filters: RecordFilters) -> list[ColumnElement[boo
     c = audit_records.c
     where: list[ColumnElement[bool]] = []
     if filters.since is not None:
-        where.append(c.created_at >= _time_bound(engine, filters.since))
+        where.append(c.created_at >= time_bound(engine, filters.since))
     if filters.until is not None:
-        where.append(c.created_at < _time_bound(engine, filters.until))
+        where.append(c.created_at < time_bound(engine, filters.until))
     for name in ("tenant", "policy", "decision", "route"):
         value = getattr(filters, name)
         if value is not None:

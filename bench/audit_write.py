@@ -1,0 +1,120 @@
+"""Audit write throughput of ``gateway.audit.store.AuditStore`` as it is, on SQLite and PostgreSQL.
+
+Usage: ``python -m bench.audit_write [--records 2000] [--threads 1 16] [--no-postgres]``
+
+Each request the gateway serves writes one record (``record``) and completes it
+(``complete``); a "record" here is that pair, with a 1 KB encrypted request body
+and findings. Writers are threads, as the gateway's worker threads are. SQLite
+runs as ``gateway.db.make_engine`` configures it (WAL, ``synchronous=FULL``: a
+committed record survives power loss); PostgreSQL uses a fresh schema on
+127.0.0.1:5432 with the server's settings (``synchronous_commit`` is printed).
+Only measured here: the store is another engineer's module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+from gateway import db
+from gateway.audit.keyring import Keyring
+from gateway.audit.signing import HeadSigner
+from gateway.audit.store import AuditEvent, AuditStore, Outcome
+from gateway.types import Action, Decision, Finding, Route, RuleMatch
+
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+
+
+def _event(i: int) -> AuditEvent:
+    body = json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": f"{i} " + "x" * 1000}]}).encode()
+    decision = Decision(
+        Action.ROUTE_LOCAL, "healthcare", "sha256:" + "ab" * 32, (RuleMatch("r", Action.ROUTE_LOCAL, "r", "HIPAA", ("US_SSN",)),)
+    )
+    findings = (Finding("US_SSN", 0, 4, 15, 0.95, "UsSsnRecognizer"),)
+    return AuditEvent("chat.completions", "bench", decision, Route.LOCAL, findings, hashlib.sha256(body).hexdigest(), body)
+
+
+@contextmanager
+def _postgres() -> Iterator[str]:
+    schema = f"gw_bench_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{POSTGRES_SERVER}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def _durability(url: str) -> str:
+    engine = db.make_engine(url)
+    with engine.connect() as conn:
+        if url.startswith("sqlite"):
+            mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
+            sync = {0: "OFF", 1: "NORMAL", 2: "FULL", 3: "EXTRA"}[conn.exec_driver_sql("PRAGMA synchronous").scalar()]
+            result = f"journal_mode={mode}, synchronous={sync}"
+        else:
+            sync = conn.exec_driver_sql("SHOW synchronous_commit").scalar()
+            fsync = conn.exec_driver_sql("SHOW fsync").scalar()
+            result = f"synchronous_commit={sync}, fsync={fsync}"
+    engine.dispose()
+    return result
+
+
+def _measure(url: str, key_file: Path, records: int, threads: int) -> float:
+    db.upgrade(url)
+    engine = db.make_engine(url)
+    keyring = Keyring.generate(key_file) if not key_file.exists() else Keyring.load(key_file)
+    store = AuditStore(engine, keyring, signer=HeadSigner(engine, keyring, every_records=1000, every_seconds=60))
+    outcome = Outcome("ok", 200, 12.3, None, b'{"choices": [{"message": {"content": "done"}}]}')
+
+    def one(i: int) -> None:
+        store.complete(store.record(_event(i)), outcome)
+
+    for i in range(20):  # warm up
+        one(i)
+    began = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(one, range(records)))
+    elapsed = time.perf_counter() - began
+    store.close()
+    engine.dispose()
+    return records / elapsed
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=2000)
+    parser.add_argument("--threads", type=int, nargs="+", default=[1, 16])
+    parser.add_argument("--no-postgres", action="store_true")
+    args = parser.parse_args(argv)
+
+    print("| store | durability | writer threads | records/s (record + complete) |")
+    print("| --- | --- | ---: | ---: |")
+    with tempfile.TemporaryDirectory(prefix="gw-audit-bench-") as tmp:
+        key_file = Path(tmp) / "master.key"
+        for threads in args.threads:
+            url = f"sqlite:///{Path(tmp) / f'audit-{threads}.db'}"
+            rate = _measure(url, key_file, args.records, threads)
+            print(f"| SQLite | {_durability(url)} | {threads} | {rate:,.0f} |", flush=True)
+            if not args.no_postgres:
+                with _postgres() as pg:
+                    rate = _measure(pg, key_file, args.records, threads)
+                    print(f"| PostgreSQL | {_durability(pg)} | {threads} | {rate:,.0f} |", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

