@@ -38,10 +38,15 @@ POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 def _event(i: int) -> AuditEvent:
     body = json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": f"{i} " + "x" * 1000}]}).encode()
     decision = Decision(
-        Action.ROUTE_LOCAL, "healthcare", "sha256:" + "ab" * 32, (RuleMatch("r", Action.ROUTE_LOCAL, "r", "HIPAA", ("US_SSN",)),)
+        Action.ROUTE_LOCAL,
+        "healthcare",
+        "sha256:" + "ab" * 32,
+        (RuleMatch("r", Action.ROUTE_LOCAL, "r", "HIPAA", ("US_SSN",)),),
     )
     findings = (Finding("US_SSN", 0, 4, 15, 0.95, "UsSsnRecognizer"),)
-    return AuditEvent("chat.completions", "bench", decision, Route.LOCAL, findings, hashlib.sha256(body).hexdigest(), body)
+    return AuditEvent(
+        "chat.completions", "bench", decision, Route.LOCAL, findings, hashlib.sha256(body).hexdigest(), body
+    )
 
 
 @contextmanager

@@ -111,8 +111,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         d_tokens, g_tokens = med("direct", stream, 2), med("gateway", stream, 2)
         first = (f"{1000 * med('direct', stream, 0):.0f} | {1000 * med('gateway', stream, 0):.0f}" if stream
                  else "- | -")  # fmt: skip
-        print(f"| {'stream' if stream else 'non-stream'} | {first} | {1000 * d_total:.0f} | {1000 * g_total:.0f} | "
-              f"{d_tokens / d_total:.1f} | {g_tokens / g_total:.1f} | {100 * (g_total / d_total - 1):+.1f}% |")  # fmt: skip
+        mode = "stream" if stream else "non-stream"
+        added = 100 * (g_total / d_total - 1)
+        print(f"| {mode} | {first} | {1000 * d_total:.0f} | {1000 * g_total:.0f} | "
+              f"{d_tokens / d_total:.1f} | {g_tokens / g_total:.1f} | {added:+.1f}% |")  # fmt: skip
     return 0
 
 

@@ -79,9 +79,7 @@ def _wrk(url: str, key: str | None, body_file: Path, script: Path, concurrency: 
     command = ["wrk", f"-t{threads}", f"-c{concurrency}", f"-d{duration}s", "--timeout", "30s", "-s", str(script)]
     if key:
         command += ["-H", f"Authorization: Bearer {key}"]
-    output = subprocess.run(
-        [*command, url, "--", str(body_file)], capture_output=True, text=True, check=True
-    ).stdout
+    output = subprocess.run([*command, url, "--", str(body_file)], capture_output=True, text=True, check=True).stdout
     fields = next(line for line in output.splitlines() if line.startswith("RESULT")).split()[1:]
     requests, micros, p50, p99, status, errors = (int(f) for f in fields)
     return Run(requests, micros / 1e6, p50 / 1000, p99 / 1000, status, errors)
@@ -124,7 +122,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             gateway_url = f"{gw.base_url}/v1/chat/completions"
             # Warm up: both workers loaded and serving, connection pools open.
             _wrk(gateway_url, gw.key, files[args.sizes[0]], script, 16, 5)
-            print(f"gateway serve --workers {args.workers}; wrk, {args.duration} s per run; direct and gateway alternate")
+            print(
+                f"gateway serve --workers {args.workers}; wrk, {args.duration} s per run; direct and gateway alternate"
+            )
             print()
             print("| prompt | concurrency | direct p50 ms | direct p99 ms | direct req/s | gateway p50 ms | "
                   "gateway p99 ms | gateway req/s | added p50 ms | added p99 ms | req/s ratio |")  # fmt: skip

@@ -39,7 +39,7 @@ _PROSE = [
     "The committee asked for a shorter version of the proposal, with the cost table moved to an "
     "appendix and the timeline shown as a single chart.",
 ]
-_CODE = '''```python
+_CODE = """```python
 def load_orders(path: str) -> list[dict]:
     with open(path, encoding="utf-8") as handle:
         rows = [json.loads(line) for line in handle if line.strip()]
@@ -48,7 +48,7 @@ def load_orders(path: str) -> list[dict]:
 
 for order in load_orders("orders.jsonl"):
     total += order["amount"] * (1 + order.get("tax_rate", 0.2))
-```'''
+```"""
 _TRACE = """Traceback (most recent call last):
   File "/srv/app/worker.py", line 88, in run
     result = handler(job)

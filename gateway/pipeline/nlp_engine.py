@@ -8,14 +8,12 @@ from pathlib import Path
 
 import spacy
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
-from spacy.tokens import Doc, Span
 from spacy.lang.en.stop_words import STOP_WORDS
+from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 # NER runs on sentences that could hold a name (see ``ner_segments``), in one batch.
-_SENTENCE = re.compile(
-    r"[^\n]+?(?:(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z]{2}\.)[.!?](?=\s)|(?=\n)|$)"
-)
+_SENTENCE = re.compile(r"[^\n]+?(?:(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z]{2}\.)[.!?](?=\s)|(?=\n)|$)")
 _CAPITALISED_WORD = re.compile(r"[^\W_]*[^\W\d_a-z][^\W_]*")  # a word with a letter that is not a-z
 
 
