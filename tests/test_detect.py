@@ -192,3 +192,9 @@ def test_no_value_reaches_the_log_even_at_debug(detector: Detector, caplog: pyte
         findings = detector.detect([Message(0, "user", "Charge the deposit to card 4111111111111111 please.")])
     assert [f.entity_type for f in findings] == ["CREDIT_CARD"]
     assert "4111111111111111" not in caplog.text
+
+
+def test_log_lines_do_not_become_card_numbers(detector: Detector) -> None:
+    # Joined, "494" and the next line's timestamp make a Luhn-valid 13-digit number.
+    log = "GET /api/orders 200 494\n2024-05-04 10:21:33 GET /api/orders 200 512\n2024-05-04 10:21:34 POST"
+    assert [f.entity_type for f in detector.detect([Message(0, "user", log)])] == []

@@ -55,6 +55,11 @@ def test_fold(original: str, expected: str) -> None:
         ("room 12, bed 4", "room 12, bed 4"),
         ("a b", "a b"),
         ("12    34", "12    34"),  # a wide gap is not a separator
+        ("4111 1111\n1111 1111", "4111111111111111"),  # a wrapped value
+        ("219-\n09-9999", "219099999"),
+        # Mixed separators are dates, times and log lines, not a disguised number.
+        ("494\n2024-05-04 10:21:33 GET /", "494\n2024-05-04 10:21:33 GET /"),
+        ("2024-05-04 10", "2024-05-04 10"),
     ],
 )
 def test_collapse(original: str, expected: str) -> None:

@@ -106,22 +106,34 @@ def _spaced_letter_runs(text: str) -> set[int]:
 
 
 def _separators_between_digits(text: str) -> set[int]:
-    """Indices of runs of at most ``MAX_SEPARATOR_RUN`` separators with a digit on each side."""
+    """Indices of the separators inside digit runs that are written like one disguised number.
+
+    A chain of digit groups joined by short separator runs is collapsed only when its
+    separators are uniform (all spaces, all dots, all dashes...; a line break may stand
+    anywhere, for a wrapped value). Mixed separators are how dates, times and log lines
+    are written (``494\n2024-05-04 10:21``): collapsing them would invent numbers.
+    """
     drop: set[int] = set()
-    for match in _SEPARATOR_RUN.finditer(text):
-        start, end = match.span()
-        if (
-            end - start <= MAX_SEPARATOR_RUN
-            and start > 0
-            and end < len(text)
-            and text[start - 1].isdigit()
-            and text[end].isdigit()
-        ):
-            drop.update(range(start, end))
+    for chain in _DIGIT_CHAIN.finditer(text):
+        runs = [m.span() for m in _SEPARATOR_RUN.finditer(text, chain.start(), chain.end())]
+        kinds = {kind for a, b in runs if (kind := _separator_kind(text[a:b]))}
+        if len(kinds) <= 1:
+            for start, end in runs:
+                drop.update(range(start, end))
     return drop
 
 
-_SEPARATOR_RUN = re.compile("[" + re.escape("".join(sorted(DIGIT_SEPARATORS))) + "]+")
+def _separator_kind(run: str) -> frozenset[str]:
+    """The characters a separator run is made of, a line break (and indentation around it) aside."""
+    if "\n" in run or "\r" in run:
+        return frozenset(run.replace("\r", "").replace("\n", "").strip())
+    return frozenset(run)
+
+
+_SEPARATOR_CLASS = "[" + re.escape("".join(sorted(DIGIT_SEPARATORS))) + "]"
+_SEPARATOR_RUN = re.compile(f"{_SEPARATOR_CLASS}+")
+# Digit groups joined by runs of 1 to MAX_SEPARATOR_RUN separators.
+_DIGIT_CHAIN = re.compile(rf"\d+(?:{_SEPARATOR_CLASS}{{1,{MAX_SEPARATOR_RUN}}}\d+)+")
 
 
 def collapse(view: NormalisedText) -> NormalisedText:
