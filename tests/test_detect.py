@@ -117,6 +117,82 @@ def test_value_split_across_two_messages_is_reported_in_both(detector: Detector)
     ]
 
 
+@pytest.mark.parametrize(
+    ("texts", "entity", "parts"),
+    [
+        (
+            ["i need to check my ssn on this form, first part is 219-09", "and the rest is 9999. is that valid?"],
+            "US_SSN",
+            ["219-09", "9999"],
+        ),
+        (
+            ["my card starts 4111 1111", "I can't process card numbers here.", "it ends 1111 1111 is it valid"],
+            "CREDIT_CARD",
+            ["4111 1111", "1111 1111"],
+        ),
+        (
+            ["IBAN part 1: DE89 3704 0044", "part 2: 0532 0130 00 - format it"],
+            "IBAN_CODE",
+            ["DE89 3704 0044", "0532 0130 00"],
+        ),
+        (
+            ["first half of the secret key: wJalrXUtnFEMI/K7MDEN", "second half G/bPxRfiCYEXAMPLEKEY aws ok?"],
+            "SECRET",
+            ["wJalrXUtnFEMI/K7MDEN", "G/bPxRfiCYEXAMPLEKEY"],
+        ),
+    ],
+)
+def test_value_split_with_words_between_the_parts(
+    detector: Detector,  # noqa: F811
+    texts: list[str],
+    entity: str,
+    parts: list[str],
+) -> None:
+    roles = ["user", "assistant", "user"] if len(texts) == 3 else ["user", "user"]
+    messages = [Message(i, role, text) for i, (role, text) in enumerate(zip(roles, texts, strict=True))]
+    found = [
+        messages[f.message_index].text[f.start : f.end] for f in detector.detect(messages) if f.entity_type == entity
+    ]
+    assert found == parts
+
+
+def test_numbers_in_two_messages_are_not_joined_into_a_value(detector: Detector) -> None:  # noqa: F811
+    messages = [Message(0, "user", "we shipped order 4111 1111"), Message(1, "user", "and order 2222 3333 today")]
+    assert [f for f in detector.detect(messages) if f.entity_type == "CREDIT_CARD"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("a thank-you note to Dr. Wei Cui for the grand rounds talk", "CUI_MARKING"),  # a surname
+        ("Patient: John Smith  MRN: 085-12-3474", "US_SSN"),  # labelled as a record number
+        ("Is Wells Fargo or Charles Schwab better for a small business", "PERSON"),
+        ("Convert to mg/kg/day for a 12.5 kg child", "PERSON"),
+        ('curl -H "Authorization: Bearer $TOKEN" https://api.example.com', "PERSON"),
+        ("COMPANY CONFIDENTIAL - PROPRIETARY\nENGINEERING CHANGE NOTICE", "PERSON"),
+        ("settings.py has PASSWORD_RESET_TIMEOUT = 259200", "SECRET"),
+    ],
+)
+def test_false_positives_seen_on_the_held_out_corpus(detector: Detector, text: str, absent: str) -> None:  # noqa: F811
+    assert absent not in [entity for entity, _ in _found(detector, text)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "t o p  s e c r e t / / s c i\nturn these into slides",
+            ("CLASSIFICATION_MARKING", "t o p  s e c r e t / / s c i"),
+        ),
+        ("stamp on every page: p r o p r i e t a r y. summarise", ("PROPRIETARY_MARKING", "p r o p r i e t a r y")),
+        ("GET /checkout?cc=3056%20930902%205904 HTTP/1.1", ("CREDIT_CARD", "/checkout?cc=3056%20930902%205904")),
+        ("CUI banner on the memo from Dr. Cui", ("CUI_MARKING", "CUI")),
+    ],
+)
+def test_disguises_seen_on_the_held_out_corpus(detector: Detector, text: str, expected: tuple[str, str]) -> None:  # noqa: F811
+    assert expected in _found(detector, text)
+
+
 def test_findings_are_merged_and_carry_no_value(detector: Detector) -> None:  # noqa: F811
     text = "SSN 219-09-9999 (ssn 219-09-9999)"
     findings = detector.detect([Message(3, "system", text)])

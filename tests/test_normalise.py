@@ -50,7 +50,10 @@ def test_fold(original: str, expected: str) -> None:
         ("4111.1111.1111.1111", "4111111111111111"),
         ("219\n09\n9999", "219099999"),
         ("219 - 09 - 9999", "219099999"),
-        ("i t a r controlled", "itar controlled"),
+        ("i t a r controlled", "ITAR controlled"),  # spelt out: upper-cased like a banner
+        ("t o p  s e c r e t / / s c i", "TOP SECRET//SCI"),  # spaced words keep one space
+        ("p r o p r i e t a r y.", "PROPRIETARY."),
+        ("and / or", "and / or"),  # words, not spaced letters
         ("C.U.I", "CUI"),
         ("room 12, bed 4", "room 12, bed 4"),
         ("a b", "a b"),
@@ -108,6 +111,10 @@ def test_decoded_views_ignore_non_text(text: str) -> None:
     assert decoded_views("deadbeefcafe0001") == []
 
 
+def _ascii_lower(text: str) -> str:
+    return "".join(char.lower() if char.isascii() else char for char in text)
+
+
 def _is_subsequence(needle: str, haystack: str) -> list[int] | None:
     """Indices of ``haystack`` that spell ``needle`` in order, or None."""
     positions, index = [], 0
@@ -141,7 +148,8 @@ def test_collapsed_spans_map_back_to_the_same_characters(original: str) -> None:
             a, b = view.to_original(start, end)
             assert 0 <= a < b <= len(original)
             folded = fold(original[a:b]).text
-            positions = _is_subsequence(view.text[start:end], folded)
+            # Spelt-out ASCII letters are upper-cased (``i t a r`` -> ``ITAR``): compare ASCII case-blind.
+            positions = _is_subsequence(_ascii_lower(view.text[start:end]), _ascii_lower(folded))
             assert positions is not None
             # Inside the span only separators were removed (edges may hold the rest of a
             # character that folds to several, such as a ligature).

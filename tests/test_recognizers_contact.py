@@ -19,6 +19,8 @@ from tests.recognizer_helpers import matched
         ("mail john.smith@example.com now", ["john.smith@example.com"]),
         ("a@b.co.uk", ["a@b.co.uk"]),
         ("user@host.notarealtld", []),
+        ("git remote add origin https://ghp_abc123token@github.com/acme/x.git", []),  # URL user-info
+        ("https://user:pw@example.com/x", []),
     ],
 )
 def test_email(text: str, expected: list[str]) -> None:
@@ -34,6 +36,11 @@ def test_email(text: str, expected: list[str]) -> None:
         ("SSN 219-09-9999", []),
         ("on 2024-05-01 at 12:30:45", []),
         ("take 500 mg twice", []),
+        ("Catalogue item 555-234-1260-BLK is listed twice", []),  # a code with a suffix
+        ("Serial number format is SN 555.234.1265", []),
+        ("Lot 555 234 1263 of the reagent expired", []),
+        ("order #: 555-234-1260", []),
+        ("call me on 555-234-1260 about lot 12", ["555-234-1260"]),
     ],
 )
 def test_phone(text: str, expected: list[str]) -> None:

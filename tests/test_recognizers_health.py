@@ -81,6 +81,8 @@ def test_medical_record_number(text: str, expected: list[str]) -> None:
         ("subscriber id 884412097", ["884412097"]),
         ("policy number H12-99812", ["H12-99812"]),
         ("member id pending", []),
+        ("Group #: 004597", []),  # the employer's plan, not the person
+        ("Member ID: W123456789   Group #: 004597", ["W123456789"]),
     ],
 )
 def test_health_plan_id(text: str, expected: list[str]) -> None:

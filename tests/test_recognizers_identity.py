@@ -7,6 +7,7 @@ from presidio_analyzer.predefined_recognizers import UsItinRecognizer
 
 from gateway.recognizers.identity import (
     DateOfBirthRecognizer,
+    PassportNumberRecognizer,
     PersonNameRecognizer,
     SsnRecognizer,
     UsDriverLicenseRecognizer,
@@ -62,6 +63,11 @@ def test_driver_license(text: str, expected: list[str]) -> None:
         ("DOB 13/45/1962", []),  # no such date
         ("appointment 03/14/2024", []),  # not a birth
         ("DOB 03/14/2199", []),  # in the future
+        ("and date of birth as January 5, 1987.", ["January 5, 1987"]),
+        ('{"name": "K B", "dob": "1990-04-06"}', ["1990-04-06"]),
+        ("patient_birth_date=1961-11-02", ["1961-11-02"]),
+        ("date of birth is recorded as 12 May 1980", ["12 May 1980"]),
+        ("dobutamine 5 mcg 2024-01-02", []),  # not a DOB label
     ],
 )
 def test_date_of_birth(text: str, expected: list[str]) -> None:
@@ -75,7 +81,39 @@ def test_date_of_birth(text: str, expected: list[str]) -> None:
         ("Patient: John Smith", ["John Smith"]),
         ("Employee name: Priya Raman-Iyer", ["Priya Raman-Iyer"]),
         ("Patient: stable overnight", []),
+        ("Patient: ADEYEMI, Priya    MRN: 1234", ["ADEYEMI, Priya"]),
+        ("Name on card: OLUWASEUN CASTELLANO\n", ["OLUWASEUN CASTELLANO"]),
+        ("Traveler: OKAFOR/BEATRIZ\nDOB: 12 May 1980", ["OKAFOR/BEATRIZ"]),
+        ("Dear Aisha,\n\nWe are pleased", ["Aisha"]),
+        ("Dear Team,\nplease", []),
+        ("Hi All, quick one", []),
+        ("Thanks,\nMei\n> On Mon", ["Mei"]),
+        ("thanks! - leticia", ["leticia"]),
+        ("thanks again", []),
+        ("Sincerely,\n\nDeclan Nguyen\nHR Business Partner", ["Declan Nguyen"]),
+        ("rm 412b - dmitri oyelaran mrn 12345678", ["dmitri oyelaran"]),
+        ("pt seen, the patient mrn 12345678", []),
+        ("son marcus wants a call back", ["marcus"]),
+        ("son is stable", []),
+        ("'Marcus from night shift said the chart'", ["Marcus"]),
+        ("report by Tomasz Raghunathan, RN 01/02/2024", ["Tomasz Raghunathan"]),
+        ("contact Beatriz Lindqvist, x4512, for parts", ["Beatriz Lindqvist"]),
+        ("\nAisha Okafor\n1234 Kingsley Dr, Apt 12D", ["Aisha Okafor"]),
+        ("From: Nadia Yilmaz <n@example.com>", ["Nadia Yilmaz"]),
     ],
 )
 def test_person_name(text: str, expected: list[str]) -> None:
     assert matched(PersonNameRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("passport number 912803456", ["912803456"]),
+        ("CUSIP 037833100 and ISIN US0378331005 refer to the same security", []),
+        ("the bond 912803456 matures in 2030", []),
+        ("passport 912803456, shares held: 100", ["912803456"]),  # passport wording wins
+    ],
+)
+def test_passport(text: str, expected: list[str]) -> None:
+    assert matched(PassportNumberRecognizer(), text) == expected

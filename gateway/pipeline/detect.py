@@ -3,9 +3,12 @@
 One Presidio ``AnalyzerEngine`` (spaCy NER + our recognisers) is built once.
 Each message is scanned through several views (see :mod:`normalise`): the
 folded view with NER, the collapsed view and decoded segments with patterns
-only. Around each boundary between consecutive user messages a window (up to
-``BOUNDARY_WINDOW`` characters each side) is scanned joined, so a value split
-across messages is caught. Scan results are cached by text
+only. Around each boundary between consecutive user messages (assistant turns
+in between are skipped) a window (up to ``BOUNDARY_WINDOW`` characters each
+side) is scanned joined, so a value split across messages is caught; so is a
+stitched text in which the value fragment that ends the earlier message is
+followed directly by the first value fragment of the later one ("first part is
+219-09" ... "and the rest is 9999"), the words before it skipped. Scan results are cached by text
 (:mod:`gateway.pipeline.cache`), so a conversation resent every turn costs only
 its new content. Findings carry offsets into each message's text as sent and
 never the value itself. Errors propagate: the caller fails closed.
@@ -17,6 +20,7 @@ import hashlib
 import importlib.metadata
 import inspect
 import logging
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -36,6 +40,16 @@ from gateway.types import Finding, Message
 SCORE_THRESHOLD = 0.4
 # Characters of context taken on each side of a boundary between user messages.
 BOUNDARY_WINDOW = 1024
+# A stitched boundary: context kept around the two fragments, and how far into the later
+# message its first fragment may start (a few words: "and the rest is", "second half").
+STITCH_CONTEXT = 160
+STITCH_LEAD = 48
+# A value fragment: groups of letters, digits and key characters, each with a digit or 16 characters long.
+_GROUP = r"(?:[A-Za-z0-9+/=_]*\d[A-Za-z0-9+/=_]*|[A-Za-z0-9+/=_]{16,})"
+_FRAGMENT = rf"{_GROUP}(?:[ .-]{_GROUP})*"
+_TRAILING_FRAGMENT = re.compile(rf"(?<![\w+/=])({_FRAGMENT})[\s.,;:!?)\"'-]*$")
+# The later message's fragment has 3 characters or more ("part 2: 0532 0130 00" skips the "2").
+_LEADING_FRAGMENT = re.compile(rf"(?<![\w+/=])(-?(?=[\w+/=-]{{3}}){_FRAGMENT})(?![\w+/=])")
 _WARM_UP = "Jane Doe <jane@example.com>, SSN 219-09-9999, card 4111 1111 1111 1111, 10.0.0.1, MRN 1234567"
 # Entities that cannot match a text without an ASCII digit (views fold digits to ASCII).
 DIGIT_ENTITIES = frozenset(
@@ -136,7 +150,7 @@ class Detector:
             for hit in self._scan_cached(message.text, with_ner=True):
                 findings.append(_finding(hit, message.index, hit.start, hit.end))
         findings.extend(self._scan_conversation([m for m in messages if m.role == "user"]))
-        return _drop_names_inside_other_values(_merge(findings))
+        return _drop_shadowed(_drop_names_inside_other_values(_merge(findings)))
 
     @property
     def cache(self) -> FindingsCache[tuple[_Hit, ...]] | None:
@@ -214,6 +228,24 @@ class Detector:
                 pieces = [(m, start, end) for m, start, end in pieces if end > start]
                 if len(pieces) > 1:
                     findings.extend(_finding(hit, m.index, start, end) for m, start, end in pieces)
+            findings.extend(self._scan_stitched(messages[boundary - 1], messages[boundary]))
+        return findings
+
+    def _scan_stitched(self, before: Message, after: Message) -> list[Finding]:
+        """Findings for a value whose first part ends ``before`` and whose rest opens ``after``."""
+        tail = _TRAILING_FRAGMENT.search(before.text)
+        head = _LEADING_FRAGMENT.search(after.text, 0, STITCH_LEAD + 64)
+        if tail is None or head is None or head.start(1) > STITCH_LEAD:
+            return []
+        first = (max(0, tail.start(1) - STITCH_CONTEXT), tail.end(1))
+        second = (head.start(1), min(len(after.text), head.end(1) + STITCH_CONTEXT))
+        stitched = before.text[first[0] : first[1]] + after.text[second[0] : second[1]]
+        split = first[1] - first[0]
+        findings = []
+        for hit in self._scan_cached(stitched, with_ner=False):
+            if hit.start < split < hit.end:
+                findings.append(_finding(hit, before.index, first[0] + hit.start, first[1]))
+                findings.append(_finding(hit, after.index, second[0], second[0] + hit.end - split))
         return findings
 
 
@@ -294,3 +326,9 @@ def _merge(findings: list[Finding]) -> list[Finding]:
         else:
             merged.append(finding)
     return sorted(merged, key=lambda f: (f.message_index, f.start, f.end, f.entity_type))
+
+
+def _drop_shadowed(findings: list[Finding]) -> list[Finding]:
+    """Drop a US_SSN that is exactly a labelled medical record number (``MRN: 085-12-3474``)."""
+    records = {(f.message_index, f.start, f.end) for f in findings if f.entity_type == "MEDICAL_RECORD_NUMBER"}
+    return [f for f in findings if f.entity_type != "US_SSN" or (f.message_index, f.start, f.end) not in records]

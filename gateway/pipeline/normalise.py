@@ -97,12 +97,31 @@ def fold(text: str) -> NormalisedText:
     return builder.build()
 
 
-def _spaced_letter_runs(text: str) -> set[int]:
-    """Indices of separators between 3 or more spaced single letters (``i t a r``)."""
+def _spaced_letter_runs(text: str) -> tuple[set[int], set[int]]:
+    """Separators to drop and letters to upper-case in runs of 3 or more spaced single letters.
+
+    ``i t a r`` becomes ``ITAR``; words of spaced letters may be set apart by a wider gap
+    and slashes may be spaced too (``t o p  s e c r e t / / s c i`` becomes
+    ``TOP SECRET//SCI``): a gap keeps one space. Spelling a word out letter by letter is
+    emphasis, like capitals, so the letters are upper-cased and marking patterns that
+    need capitals see them.
+    """
     drop: set[int] = set()
-    for match in re.finditer(r"(?<![^\W\d_])[^\W\d_](?:[ .\-_*][^\W\d_]){2,}(?![^\W\d_])", text):
-        drop.update(i for i in range(match.start(), match.end()) if not text[i].isalpha())
-    return drop
+    upper: set[int] = set()
+    for match in _SPACED_RUN.finditer(text):
+        if sum(1 for char in match.group() if char.isalpha()) < 3:
+            continue
+        for gap in _SPACED_GAP.finditer(text, match.start(), match.end()):
+            # A single separator goes; a wider gap between spaced words keeps one space, except around a slash.
+            keep_one = gap.end() - gap.start() > 1 and text[gap.start() - 1] != "/" and text[gap.end()] != "/"
+            drop.update(range(gap.start() + (1 if keep_one else 0), gap.end()))
+        upper.update(i for i in range(match.start(), match.end()) if text[i].isalpha())  # ASCII ones only
+    return drop, upper
+
+
+_SPACED_CHAR = r"(?:[^\W\d_]|/)"
+_SPACED_RUN = re.compile(rf"(?<![^\W\d_/]){_SPACED_CHAR}(?:(?:[ .\-_*]|  {{1,2}}){_SPACED_CHAR}){{2,}}(?![^\W\d_/])")
+_SPACED_GAP = re.compile(r"[ .\-_*]+")
 
 
 def _separators_between_digits(text: str) -> set[int]:
@@ -139,12 +158,13 @@ _DIGIT_CHAIN = re.compile(rf"\d+(?:{_SEPARATOR_CLASS}{{1,{MAX_SEPARATOR_RUN}}}\d
 def collapse(view: NormalisedText) -> NormalisedText:
     """Remove separators inside digit runs and between spaced single letters (``view`` itself if none)."""
     text = view.text
-    drop = _spaced_letter_runs(text) | _separators_between_digits(text)
+    drop, upper = _spaced_letter_runs(text)
+    drop |= _separators_between_digits(text)
     if not drop:
         return view
     keep = [index for index in range(len(text)) if index not in drop]
     return NormalisedText(
-        "".join(text[index] for index in keep),
+        "".join(text[index].upper() if index in upper and text[index].isascii() else text[index] for index in keep),
         tuple(view.starts[index] for index in keep),
         tuple(view.ends[index] for index in keep),
     )
@@ -158,7 +178,7 @@ def normalise(text: str) -> NormalisedText:
 _BASE64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9A-Fa-f]{2}){6,})(?![0-9A-Za-z])")
 _HEX_ESCAPED = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){4,}")
-_PERCENT = re.compile(r"[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){3,}")
+_PERCENT = re.compile(r"[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){2,}")
 
 
 def _printable(decoded: str) -> bool:

@@ -1,7 +1,7 @@
 """Every recogniser the detector runs, registered in one place.
 
-Presidio's own recognisers are used where they fit (IBAN, ITIN, passport,
-MBI, and tuned subclasses for NPI, ABA, SSN, e-mail, IP, member ids); the
+Presidio's own recognisers are used where they fit (IBAN, ITIN, MBI, and
+tuned subclasses for NPI, ABA, SSN, passport, e-mail, IP, member ids); the
 rest are ours, one module per family.
 """
 
@@ -12,7 +12,6 @@ from presidio_analyzer.predefined_recognizers import (
     IbanRecognizer,
     UsItinRecognizer,
     UsMbiRecognizer,
-    UsPassportRecognizer,
 )
 
 from gateway.recognizers.contact import (
@@ -36,6 +35,7 @@ from gateway.recognizers.health import (
 )
 from gateway.recognizers.identity import (
     DateOfBirthRecognizer,
+    PassportNumberRecognizer,
     PersonNameRecognizer,
     SsnRecognizer,
     UsDriverLicenseRecognizer,
@@ -47,11 +47,20 @@ from gateway.recognizers.markings import (
     ProprietaryMarkingRecognizer,
 )
 from gateway.recognizers.ner import PersonNerRecognizer
-from gateway.recognizers.secrets import SecretRecognizer
+from gateway.recognizers.secrets import (
+    AuthorizationHeaderRecognizer,
+    AwsSecretAccessKeyRecognizer,
+    CredentialInUrlRecognizer,
+    SecretRecognizer,
+)
+from gateway.recognizers.structured import StructuredFieldRecognizer
 
 RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     # Credentials and markings.
     SecretRecognizer,
+    CredentialInUrlRecognizer,
+    AuthorizationHeaderRecognizer,
+    AwsSecretAccessKeyRecognizer,
     ClassificationMarkingRecognizer,
     CuiMarkingRecognizer,
     ExportControlRecognizer,
@@ -65,11 +74,12 @@ RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     # Personal identifiers and contact details (PERSON also comes from spaCy NER).
     SsnRecognizer,
     UsItinRecognizer,
-    UsPassportRecognizer,
+    PassportNumberRecognizer,
     UsDriverLicenseRecognizer,
     DateOfBirthRecognizer,
     PersonNameRecognizer,
     PersonNerRecognizer,
+    StructuredFieldRecognizer,
     EmailAddressRecognizer,
     PhoneNumberRecognizer,
     IpAddressRecognizer,

@@ -52,14 +52,16 @@ class LabelledValueRecognizer(GatewayPatternRecognizer):
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
+        seen: set[tuple[int, int]] = set()  # one result per span, from the first pattern that finds it
         for pattern, regex in self._compiled:
             for match in regex.finditer(text):
                 start, end = match.span("value")
-                if start == end:
+                if start == end or (start, end) in seen:
                     continue
                 validation = self.validate_result(text[start:end])
                 if validation is False:
                     continue
+                seen.add((start, end))
                 score = self.MAX_SCORE if validation else pattern.score
                 explanation = self.build_regex_explanation(
                     self.name, pattern.name, pattern.regex, score, validation, self.FLAGS

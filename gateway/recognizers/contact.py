@@ -23,10 +23,22 @@ _VERSION_PREFIX = re.compile(
 
 
 class EmailAddressRecognizer(PresidioEmailRecognizer):
-    """Presidio's e-mail recogniser, validated against the bundled suffix list (never the network)."""
+    """Presidio's e-mail recogniser, validated against the bundled suffix list (never the network).
+
+    ``user@host`` right after ``scheme://`` is a URL's user-info (a token or a login), not an address.
+    """
 
     def validate_result(self, pattern_text: str) -> bool:
         return _OFFLINE_TLD(pattern_text).fqdn != ""
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [r for r in results if not _URL_USERINFO.search(text, max(0, r.start - 80), r.start)]
+
+
+_URL_USERINFO = re.compile(r"://[^\s/@]*$")
 
 
 class IpAddressRecognizer(PresidioIpRecognizer):
@@ -49,7 +61,7 @@ class PhoneNumberRecognizer(GatewayPatternRecognizer):
     PATTERNS = [
         Pattern(
             "nanp",
-            r"(?<![\w+.-])(?:\+?1[\s.-]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[\s.-])[2-9]\d{2}[\s.-]\d{4}\b(?![.-]\d)",
+            r"(?<![\w+.-])(?:\+?1[\s.-]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[\s.-])[2-9]\d{2}[\s.-]\d{4}\b(?![.-]\w)",
             0.6,
         ),
         Pattern("international", r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.-]?\(?\d{1,5}\)?){2,5}\b(?![.-]\d)", 0.6),
@@ -66,6 +78,21 @@ class PhoneNumberRecognizer(GatewayPatternRecognizer):
                 return False
             return None if phonenumbers.is_possible_number(number) else False
         return None if len(digits) in (10, 11) else False
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        """Pattern results, minus numbers labelled as product, serial, lot or order codes."""
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [r for r in results if not _CODE_LABEL.search(text, max(0, r.start - 40), r.start)]
+
+
+# A label that makes a phone-shaped number a code: "Lot 123 456 7890", "SN 123.456.7890", "item 123-456-7890".
+_CODE_LABEL = re.compile(
+    r"(?i)\b(?:sku|item|catalog(?:ue)?|part|p/?n|model|serial|s/?n|lot|batch|order|invoice|po|ref(?:erence)?"
+    r"|tracking|upc|ean|isbn|asset|ticket|rma|case|claim|confirmation|cusip|product|stock|code)"
+    r"(?:\s*(?:no\.?|num(?:ber)?|#|id|code|format\s+is))*\s*[:#=]?\s*$"
+)
 
 
 _STREET_TYPES = (

@@ -1,6 +1,8 @@
-"""Personal identifiers: SSN, driver licence, date of birth and labelled names.
+"""Personal identifiers: SSN, driver licence, passport, date of birth and names in context.
 
-ITIN and passport numbers use Presidio's recognisers unchanged (see ``__init__``).
+ITIN uses Presidio's recogniser unchanged (see ``__init__``): its group ranges are
+50-65, 70-88, 90-92 and 94-99. POLICY_REFERENCE lists 70-88, 90-92, 94-99; the IRS
+added 50-65 in 2011, so those are accepted too.
 """
 
 from __future__ import annotations
@@ -8,8 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from presidio_analyzer import Pattern
+from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
+from presidio_analyzer.predefined_recognizers import UsPassportRecognizer as PresidioUsPassportRecognizer
 from presidio_analyzer.predefined_recognizers import UsSsnRecognizer as PresidioUsSsnRecognizer
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from gateway.recognizers.base import LabelledValueRecognizer
 from gateway.recognizers.checksums import digits_only
@@ -82,14 +87,15 @@ def _parse_date(value: str) -> dt.date | None:
 
 
 class DateOfBirthRecognizer(LabelledValueRecognizer):
-    """A date tied to a birth by its label (``DOB``, ``date of birth``, ``born on``)."""
+    """A date tied to a birth by its label (``DOB``, ``date of birth as``, ``"dob": "..."``, ``birth_date=``)."""
 
     ENTITY = "DATE_OF_BIRTH"
     PATTERNS = [
         Pattern(
             "labelled_dob",
-            r"(?:(?i:\bD\.?O\.?B\b\.?|\bdate\s+of\s+birth|\bbirth\s*date|\bbirthday|\bborn(?:\s+on)?)"
-            r"\s*(?i:is|was|of|on|=|:|-)?\s*(?:\(?\s*)?)"
+            r"(?:(?i:(?<![A-Za-z])D\.?O\.?B(?![A-Za-z])\.?|(?<![A-Za-z])date[\s_-]+of[\s_-]+birth"
+            r"|(?<![A-Za-z])birth[\s_-]*date|\bbirthday|\bborn(?:\s+on)?)"
+            r"[\"']?\s*(?i:(?:is|was|as|of|on|listed|recorded|given|shown|entered|=|:|-)\s*){0,3}[\"'(]?\s*)"
             rf"(?P<value>{_DATE})",
             0.85,
         )
@@ -97,12 +103,47 @@ class DateOfBirthRecognizer(LabelledValueRecognizer):
     CONTEXT = ["dob", "birth", "born", "birthday"]
 
     def validate_result(self, pattern_text: str) -> bool | None:
-        date = _parse_date(pattern_text)
-        return None if date is not None and 1900 <= date.year <= dt.date.today().year else False
+        return None if parse_birth_date(pattern_text) else False
+
+
+def parse_birth_date(value: str) -> dt.date | None:
+    """The date ``value`` names, if it could be a living person's birth date (1900 to today)."""
+    date = _parse_date(value)
+    return date if date is not None and 1900 <= date.year <= dt.date.today().year else None
+
+
+# Words that may be capitalised next to a name but are not one ("Hi All", "Dear Team", "Thanks Again").
+NOT_NAMES = (
+    frozenset(
+        """all team everyone everybody folks there sir madam sirs colleagues customer customers friend friends
+    guys hiring manager support again so much patient nurse doctor doc staff again today tomorrow""".split()
+    )
+    | STOP_WORDS
+)
+_WORD = r"[A-Za-z][a-z]+(?:[-'][A-Za-z][a-z]+)?"
+_CAP_WORD = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
+_UPPER_WORD = r"(?:O'|MC|MAC)?[A-Z]{2,}(?:[-'][A-Z]{2,})?"
+# A name written in any of the ways forms and records write it.
+_ANY_NAME = (
+    rf"(?:{_CAP_WORD}(?:[ \t]+[A-Z]\.)?(?:[ \t]+{_CAP_WORD}){{1,2}}"  # Jane Q. Doe
+    rf"|{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD}){{1,2}}"  # JANE DOE
+    rf"|(?:{_UPPER_WORD}|{_CAP_WORD}),[ \t]*{_CAP_WORD}(?:[ \t]+[A-Z]\.?)?"  # DOE, Jane / Doe, Jane
+    rf"|{_UPPER_WORD}/{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})?)"  # DOE/JANE (airline form)
+)
+_LOWER_NAME = r"[a-z]{2,}(?:'[a-z]+)?[ \t]+(?:o'|mc|mac)?[a-z]{2,}(?:[-'][a-z]+)?"
 
 
 class PersonNameRecognizer(LabelledValueRecognizer):
-    """A capitalised name after a title or a name label; complements spaCy's NER."""
+    """A name in a context that makes it one; complements spaCy's NER.
+
+    The contexts: a title (``Dr.``), a label (``Patient:``, ``Name on card:``, ``Traveler:``)
+    with the name in any written form (``DOE, Jane``, ``JANE DOE``, ``DOE/JANE``); a
+    greeting or a sign-off (``Dear Aisha,``, ``Thanks,\\nPriya``, ``- priya``); a relative
+    (``son marcus wants``); a name before a record label (``jane doe mrn``, ``Jane Doe DOB``),
+    a credential (``, RN``), an extension (``, x4512``) or an address line (a letter's
+    recipient block); a colleague by shift (``Marcus from night shift``); e-mail headers.
+    Candidate words that are stop words or common salutation words are rejected.
+    """
 
     ENTITY = "PERSON"
     _NAME = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?){1,2}"
@@ -111,9 +152,102 @@ class PersonNameRecognizer(LabelledValueRecognizer):
         Pattern(
             "labelled_name",
             r"(?i:\b(?:patient|name|employee|applicant|customer|client|insured|cardholder|account\s+holder|candidate"
-            r"|beneficiary|subscriber)(?:\s+name)?\s*[:=-]\s*)"
-            rf"(?P<value>{_NAME})\b",
+            r"|beneficiary|subscriber|traveler|traveller|passenger|guest|resident|recipient|payee|member"
+            r"|name\s+on\s+(?:card|account)|full\s+name|legal\s+name|attn|attention)(?:\s+name)?[ \t]*[:=-][ \t]*)"
+            rf"(?P<value>{_ANY_NAME})(?![\w/])",
+            0.75,
+        ),
+        Pattern(
+            "greeting",
+            rf"(?:^|\n)[ \t]*(?i:dear|hi|hello|hey|good\s+(?:morning|afternoon|evening))[ \t]+(?P<value>{_CAP_WORD}"
+            rf"(?:\s+{_CAP_WORD})?)[ \t]*[,!:\n]",
+            0.7,
+        ),
+        Pattern(
+            "sign_off",
+            r"(?i:\b(?:thanks|thank\s+you|many\s+thanks|cheers|regards|best|sincerely|respectfully|warmly"
+            r"|yours(?:\s+truly)?|best\s+regards|kind\s+regards|warm\s+regards|thx)\b)"
+            r"[!,.]*[ \t]*(?:\n[ \t]*){0,2}(?:[-\u2014\u2013~]+[ \t]*)?"
+            rf"(?P<value>{_CAP_WORD}(?:[ \t]+{_CAP_WORD})?|[a-z]{{2,}})[ \t]*[\"']?[ \t]*(?=\n|$)",
+            0.7,
+        ),
+        Pattern(
+            "dash_sign_off",
+            rf"(?:^|\n)[ \t]*[\u2014\u2013~-]{{1,2}}[ \t]*(?P<value>{_CAP_WORD}(?:[ \t]+{_CAP_WORD})?)[ \t]*(?=\n|$)",
+            0.6,
+        ),
+        Pattern(
+            "relative",
+            r"(?i:\b(?:son|daughter|wife|husband|mother|father|mom|mum|dad|brother|sister|partner|spouse|nephew|niece"
+            r"|grandson|granddaughter|aunt|uncle|fiance|fiancee|caregiver|guardian),?[ \t]+)"
+            rf"(?P<value>{_WORD})(?=,?[ \t]+(?i:wants|called|calls|says|said|is|was|will|would|asked|asks|needs|can"
+            r"|phoned|visited|requests|requested|left|came|brought|at|on)\b)",
+            0.7,
+        ),
+        Pattern(
+            "before_record_label",
+            rf"(?:^|\n|[-:;,(]|\b(?:pt|patient|rm\s+\w+))[ \t]*(?P<value>{_ANY_NAME}|{_LOWER_NAME}),?[ \t]+"
+            r"(?=(?i:mrn|dob|d\.o\.b|med(?:ical)?\s+rec)\b)",
+            0.7,
+        ),
+        Pattern(
+            "with_credential",
+            rf"(?P<value>{_NAME}),?[ \t]+(?=(?:RN|MD|DO|NP|PA-C|LPN|CNA|PharmD|RPh|DDS|DMD|PhD|MSN|BSN|APRN|CRNA|DNP"
+            r"|FNP|FNP-BC|MBBS|LCSW)\b)",
+            0.7,
+        ),
+        Pattern("with_extension", rf"(?P<value>{_NAME}),?[ \t]+(?=(?:x|ext\.?)[ \t]?\d{{2,6}}\b)", 0.7),
+        Pattern(
+            "recipient_block",
+            rf"(?:^|\n)[ \t]*(?P<value>{_NAME})[ \t]*\n[ \t]*\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?"
+            r"(?:[A-Z][a-z]|\d{1,3}(?:st|nd|rd|th)\b)",
+            0.7,
+        ),
+        Pattern(
+            "shift_colleague",
+            rf"\b(?P<value>{_CAP_WORD})[ \t]+(?=(?:from|on)[ \t]+(?:the[ \t]+)?(?i:(?:night|day|evening|morning|weekend"
+            r"|swing|late|early|overnight|graveyard)[ \t]+shift)\b)",
+            0.7,
+        ),
+        Pattern(
+            "email_header",
+            rf"(?:^|\n)[ \t>]*(?:From|To|Cc|Bcc|Reply-To)[ \t]*:[ \t]*(?P<value>{_ANY_NAME})[ \t]*(?=<|\(|\[|\n|$)",
             0.75,
         ),
     ]
     CONTEXT = ["name", "patient", "employee", "mr", "mrs", "ms", "dr"]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        words = re.findall(r"[^\W\d_]+", pattern_text.lower())
+        return False if not words or any(word in NOT_NAMES for word in words) else None
+
+
+# Security identifiers and market wording: a 9-character CUSIP is not a passport number.
+_SECURITIES = re.compile(
+    r"(?i)\b(?:cusip|isin|sedol|figi|ticker|securit(?:y|ies)|bonds?|notes?|shares?|stocks?|equit(?:y|ies)|fund|etf"
+    r"|coupon|maturity|issuer|nasdaq|nyse)\b"
+)
+
+
+class PassportNumberRecognizer(PresidioUsPassportRecognizer):
+    """Presidio's passport recogniser, minus numbers in securities wording with no passport wording.
+
+    Reports under Presidio's recogniser name (the class has its own, see ``SsnRecognizer``).
+    """
+
+    def __init__(self, supported_language: str = "en") -> None:
+        super().__init__(supported_language=supported_language, name="UsPassportRecognizer")
+
+    WINDOW = 60
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        kept = []
+        for result in results:
+            around = text[max(0, result.start - self.WINDOW) : result.end + self.WINDOW]
+            if _SECURITIES.search(around) and not re.search(r"(?i)passport", around):
+                continue
+            kept.append(result)
+        return kept

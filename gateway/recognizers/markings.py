@@ -1,7 +1,8 @@
 """Document markings: export control, CUI, national-security classification, proprietary legends.
 
 Recognisers run on the folded and collapsed views, so homoglyphs (``ІТАR``)
-and spaced letters (``i t a r``) reach these patterns as plain ASCII words.
+and spaced letters (``i t a r``, ``t o p  s e c r e t``) reach these patterns as plain
+ASCII words; the collapsed view upper-cases spelt-out words (``ITAR``, ``TOP SECRET``).
 """
 
 from __future__ import annotations
@@ -39,7 +40,9 @@ class CuiMarkingRecognizer(GatewayPatternRecognizer):
         Pattern("cui_banner", r"\bCUI\b", 0.8),
         Pattern("cui_category", r"(?i:\bCUI\s*//\s*(?:SP-)?[A-Z][A-Z-]*)", 0.95),
         Pattern("cui_long", r"(?i:\bControlled\s+Unclassified\s+Information\b)", 0.9),
-        Pattern("cui_lower", r"(?i:\bcui\b)", 0.45),
+        Pattern("cui_lower", r"\bcui\b", 0.45),
+        # "Cui" is also a surname (Dr. Wei Cui): capitalised, it needs marking wording nearby.
+        Pattern("cui_capitalised", r"\bCui\b", 0.2),
     ]
     CONTEXT = ["marking", "banner", "controlled", "dissemination", "nara", "dod", "fouo"]
 
