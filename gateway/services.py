@@ -7,6 +7,7 @@ detector, then the local model; any failure stops start-up.
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -51,16 +52,33 @@ class Services:
 
     async def aclose(self) -> None:
         await anyio.to_thread.run_sync(self.audit.close)  # signs the final chain head
+        close_detector = getattr(self.detector, "close", None)
+        if close_detector is not None:
+            await anyio.to_thread.run_sync(close_detector)  # stops detection worker processes
         await self.local.aclose()
         if self.upstream is not None:
             await self.upstream.aclose()
         self.engine.dispose()
 
 
-def build_detector(settings: Settings) -> Detects:
-    from gateway.pipeline.detect import Detector
+def detection_workers(settings: Settings) -> int:
+    if settings.detection_workers is not None:
+        return settings.detection_workers
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
-    return Detector(spacy_model=settings.spacy_model)
+
+def build_detector(settings: Settings) -> Detects:
+    """A pool of detection processes (``GATEWAY_DETECTION_WORKERS``, default one per CPU), or with 0 an
+    in-process detector run on request threads."""
+    workers = detection_workers(settings)
+    if workers == 0:
+        from gateway.pipeline.detect import Detector
+
+        return Detector(spacy_model=settings.spacy_model)
+    from gateway.pipeline.detect_pool import DetectorPool
+
+    log.info("starting %d detection worker process(es)", workers)
+    return DetectorPool(workers, settings.spacy_model, timeout_s=settings.detection_timeout_s)
 
 
 def local_model_path(settings: Settings) -> Path:
@@ -92,13 +110,19 @@ def build_services(
     keyring = Keyring.from_settings(settings, create=True)
     policies = load_policies(settings.policy_dir)
     log.info("loaded policies: %s", ", ".join(f"{p.name} ({p.version[:15]})" for p in policies.values()))
+    own_detector = detector is None
     detector = detector or build_detector(settings)
-    local = local or LocalModelBackend(
-        local_model_path(settings),
-        n_ctx=settings.local_model_context,
-        n_threads=settings.local_model_threads,
-        max_tokens=settings.local_model_max_tokens,
-    )
+    try:
+        local = local or LocalModelBackend(
+            local_model_path(settings),
+            n_ctx=settings.local_model_context,
+            n_threads=settings.local_model_threads,
+            max_tokens=settings.local_model_max_tokens,
+        )
+    except BaseException:
+        if own_detector and hasattr(detector, "close"):
+            detector.close()  # no detection workers left behind by a failed start
+        raise
     if upstream is None and settings.upstream_base is not None:
         upstream = UpstreamBackend(
             settings.upstream_base,

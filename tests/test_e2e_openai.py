@@ -7,6 +7,7 @@ so each test can assert what reached the cloud and what never did.
 from __future__ import annotations
 
 import sqlite3
+import time
 from collections.abc import Iterator
 
 import httpx
@@ -43,11 +44,16 @@ def _fresh_upstream(upstream: RecordingUpstream) -> Iterator[None]:
 
 
 def audit_row(gateway: GatewayProcess, audit_id: str) -> sqlite3.Row:
-    with sqlite3.connect(gateway.data_dir / "audit.db") as conn:
-        conn.row_factory = sqlite3.Row
-        row = conn.execute("SELECT * FROM audit_records WHERE id = ?", (audit_id,)).fetchone()
-    assert row is not None, f"no audit record {audit_id}"
-    return row
+    """The record, once its outcome is written (the gateway writes it just after sending the reply)."""
+    deadline = time.monotonic() + 10
+    while True:
+        with sqlite3.connect(gateway.data_dir / "audit.db") as conn:
+            conn.row_factory = sqlite3.Row
+            row = conn.execute("SELECT * FROM audit_records WHERE id = ?", (audit_id,)).fetchone()
+        assert row is not None, f"no audit record {audit_id}"
+        if row["status"] != "pending" or time.monotonic() > deadline:
+            return row
+        time.sleep(0.05)
 
 
 def test_clean_prompt_is_answered_by_the_upstream(
@@ -168,3 +174,14 @@ def test_missing_or_unknown_key_is_401(gateway: GatewayProcess) -> None:
         response = httpx.post(f"{gateway.base_url}/v1/chat/completions", headers=headers, json={}, timeout=10)
         assert response.status_code == 401
         assert response.json()["error"]["type"] == "authentication_error"
+
+
+def test_a_revoked_key_is_refused(gateway: GatewayProcess) -> None:
+    key = gateway.create_key("short-lived", "general")
+    client = OpenAI(base_url=f"{gateway.base_url}/v1", api_key=key, max_retries=0)
+    assert client.models.list().data
+    gateway.cli("keys", "revoke", "--name", "short-lived")
+    with pytest.raises(openai.AuthenticationError) as caught:
+        client.chat.completions.create(model="gpt-4o", messages=[{"role": "user", "content": CLEAN}])
+    assert caught.value.status_code == 401
+    assert "revoked" in caught.value.response.json()["error"]["message"]

@@ -105,3 +105,74 @@ def test_a_failing_local_model_refuses_and_never_falls_back_to_the_cloud(
     assert response.headers["x-gateway-route"] == "local"
     assert fresh_upstream.requests == []
     assert records(settings) == [("error", "route_local", "local model failed: ValueError")]
+
+
+def test_a_dead_detection_worker_refuses_the_request_and_the_pool_recovers() -> None:
+    import os
+    import signal
+    import time
+
+    from gateway.errors import Unavailable
+    from gateway.pipeline.detect_pool import DetectorPool
+    from gateway.pipeline.inspection import inspect_sync
+    from gateway.policy import load_policies
+    from gateway.settings import BUNDLED_POLICY_DIR
+
+    policy = load_policies(BUNDLED_POLICY_DIR)["general"]
+    messages = [Message(0, "user", "card 4111 1111 1111 1111")]
+    pool = DetectorPool(1, Settings().spacy_model)
+    try:
+        assert inspect_sync(pool, policy, messages).decision.action.value == "block"
+        (worker,) = pool._executor._processes  # noqa: SLF001  (the one worker process)
+        os.kill(worker, signal.SIGKILL)
+        with pytest.raises(Unavailable) as refused:
+            inspect_sync(pool, policy, messages)
+        assert refused.value.code == "detection_failed"
+        deadline = time.monotonic() + 120
+        while True:  # the pool restarts in the background; until then requests are refused
+            try:
+                assert inspect_sync(pool, policy, messages).decision.action.value == "block"
+                break
+            except Unavailable:
+                assert time.monotonic() < deadline, "the detection pool did not restart"
+                time.sleep(0.5)
+    finally:
+        workers = list(pool._executor._processes)  # noqa: SLF001
+        pool.close()
+    assert not [pid for pid in workers if os.path.exists(f"/proc/{pid}")]
+
+
+def test_a_hung_detection_worker_refuses_the_request_and_is_replaced() -> None:
+    import os
+    import time
+
+    from gateway.errors import Unavailable
+    from gateway.pipeline.detect_pool import DetectorPool
+    from gateway.pipeline.inspection import inspect_sync
+    from gateway.policy import load_policies
+    from gateway.settings import BUNDLED_POLICY_DIR
+
+    policy = load_policies(BUNDLED_POLICY_DIR)["general"]
+    # Real work that cannot finish in a microsecond: to the pool, a worker that hangs.
+    messages = [Message(0, "user", "Dr. Maria Gonzalez reviewed the chart. " * 200)]
+    pool = DetectorPool(1, Settings().spacy_model, timeout_s=1e-6)
+    try:
+        (first_worker,) = pool._executor._processes  # noqa: SLF001
+        with pytest.raises(Unavailable) as refused:
+            inspect_sync(pool, policy, messages)
+        assert refused.value.code == "detection_failed"
+        pool.timeout_s = 60.0
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                assert inspect_sync(pool, policy, messages).decision.action.value == "route_local"
+                break
+            except Unavailable:
+                assert time.monotonic() < deadline, "the detection pool was not replaced"
+                time.sleep(0.5)
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{first_worker}") and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not os.path.exists(f"/proc/{first_worker}")  # the hung worker was killed
+    finally:
+        pool.close()

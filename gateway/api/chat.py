@@ -9,13 +9,13 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response, StreamingResponse
+from fastapi.responses import Response, StreamingResponse
 
 from gateway.audit.store import AuditEvent, Outcome
 from gateway.auth import ClientKeyDep
 from gateway.backends.base import Backend, BackendError, sse_event
 from gateway.errors import Blocked, Unavailable, UpstreamFailed
-from gateway.pipeline.audit import record_decision, record_outcome, record_refusal
+from gateway.pipeline.audit import OutcomeAfterResponse, record_decision, record_outcome, record_refusal
 from gateway.pipeline.inspection import inspect, refused
 from gateway.pipeline.parse import parse_chat, read_body
 from gateway.pipeline.redact import Redaction, redact_request
@@ -100,12 +100,8 @@ async def chat_completions(request: Request, key: ClientKeyDep) -> Response:
         if redaction is not None and reply.status_code == 200:
             answer = redaction.restore_completion(answer)
         status = "ok" if reply.status_code == 200 else "upstream_error"
-        await record_outcome(
-            services.audit,
-            audit_id,
-            Outcome(status, reply.status_code, _ms(started), None, json.dumps(answer).encode()),
-        )
-        return JSONResponse(answer, status_code=reply.status_code, headers=headers)
+        outcome = Outcome(status, reply.status_code, _ms(started), None, json.dumps(answer).encode())
+        return OutcomeAfterResponse(answer, reply.status_code, headers, services.audit, audit_id, outcome)
 
     chunks = reply.chunks if redaction is None else redaction.restore_stream(reply.chunks)
     return StreamingResponse(

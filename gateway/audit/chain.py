@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 
 from gateway.db import audit_chain_head, audit_events, audit_records
 
@@ -111,6 +111,22 @@ def read_head(conn: Connection, *, lock: bool = False) -> Head:
     return Head(row.seq, row.entry_id, row.entry_hash)
 
 
+class Completion:
+    """A queued outcome of a pending record; ``applied`` is known once the writer has flushed."""
+
+    __slots__ = ("record_id", "values", "applied")
+
+    def __init__(self, record_id: str, values: dict[str, Any]):
+        self.record_id = record_id
+        self.values = values
+        self.applied: bool | None = None
+
+
+_ID = bindparam("_record_id")
+_UPDATE_RECORD = update(audit_records).where(audit_records.c.id == _ID)
+_MOVE_HEAD = update(audit_chain_head).where(audit_chain_head.c.id == HEAD_ID)
+
+
 class ChainWriter:
     """Adds entries after the locked head inside one transaction; ``flush`` writes them and moves the head."""
 
@@ -119,7 +135,8 @@ class ChainWriter:
         self.head = read_head(conn, lock=True)
         self._records: list[dict[str, Any]] = []
         self._events: list[dict[str, Any]] = []
-        self._outcomes: list[tuple[str, dict[str, Any]]] = []
+        self._outcomes: list[dict[str, Any]] = []
+        self._completions: list[Completion] = []
 
     def _link(self, row: dict[str, Any], content_of: Any) -> None:
         row["seq"] = self.head.seq + 1
@@ -161,20 +178,49 @@ class ChainWriter:
         details = outcome_details(outcome_values)
         self.add_event("outcome", "gateway", record_id, details, created_at=outcome_values["completed_at"])
         if update_record:
-            self._outcomes.append((record_id, dict(outcome_values)))
+            self._outcomes.append({**outcome_values, "_record_id": record_id})
+
+    def complete(self, record_id: str, outcome_values: dict[str, Any]) -> Completion:
+        """Queue the outcome of a record that should be pending; ``flush`` applies it only if it still is.
+
+        One query checks every queued record. A record whose payload was erased meanwhile gets its
+        outcome without a response ciphertext. An unknown record fails the transaction (LookupError).
+        """
+        completion = Completion(record_id, outcome_values)
+        self._completions.append(completion)
+        return completion
+
+    def _apply_completions(self) -> None:
+        c = audit_records.c
+        ids = list({completion.record_id for completion in self._completions})
+        query = select(c.id, c.status, c.wrapped_key.is_(None).label("erased")).where(c.id.in_(ids))
+        state = {row.id: (row.status, row.erased) for row in self.conn.execute(query)}
+        for completion in self._completions:
+            if completion.record_id not in state:
+                raise LookupError(f"no audit record {completion.record_id}")
+            status, erased = state[completion.record_id]
+            completion.applied = status == "pending"
+            if not completion.applied:
+                continue
+            values = completion.values
+            if erased:  # erased while in flight: keep the outcome, store no response
+                values = {**values, "response_ct": None, "response_ct_sha256": None}
+            self.add_outcome(completion.record_id, values, update_record=True)
+            state[completion.record_id] = ("completed", erased)  # a second completion in this batch is refused
+        self._completions = []
 
     def flush(self) -> None:
+        if self._completions:
+            self._apply_completions()
         if self._records:
             self.conn.execute(insert(audit_records), self._records)
         if self._events:
             self.conn.execute(insert(audit_events), self._events)
-        for record_id, values in self._outcomes:
-            self.conn.execute(update(audit_records).where(audit_records.c.id == record_id).values(**values))
+        if self._outcomes:
+            self.conn.execute(_UPDATE_RECORD, self._outcomes)
         if self._records or self._events:
             self.conn.execute(
-                update(audit_chain_head)
-                .where(audit_chain_head.c.id == HEAD_ID)
-                .values(
+                _MOVE_HEAD.values(
                     seq=self.head.seq,
                     entry_id=self.head.entry_id,
                     entry_hash=self.head.entry_hash,

@@ -11,6 +11,7 @@ every record and every outcome is an entry of the hash chain
 from __future__ import annotations
 
 import json
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,9 @@ from gateway.audit.keyring import Keyring
 from gateway.audit.signing import HeadSigner
 from gateway.db import audit_records
 from gateway.types import Decision, Finding, Route
+
+# Data keys of pending records kept in memory (oldest dropped first; complete() then reads the stored key).
+MAX_PENDING_KEYS = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ class AuditStore:
         self.keyring = keyring
         self.signer = signer
         self._commits = GroupCommitter(engine, on_commit=signer.appended if signer is not None else None)
+        self._pending_keys: dict[str, bytes] = {}  # data keys of this process's pending records
+        self._pending_lock = threading.Lock()
 
     def record(self, event: AuditEvent, outcome: Outcome | None = None) -> str:
         """Insert the record for ``event`` (complete when ``outcome`` is given); return its id once committed."""
@@ -103,35 +109,33 @@ class AuditStore:
                 writer.add_outcome(record_id, values, update_record=False)
 
         self._commits.run(append)
+        if outcome is None:  # kept for complete(), so it need not read and unwrap the key again
+            with self._pending_lock:
+                self._pending_keys[record_id] = data_key
+                if len(self._pending_keys) > MAX_PENDING_KEYS:
+                    del self._pending_keys[next(iter(self._pending_keys))]
         return record_id
 
     def complete(self, record_id: str, outcome: Outcome) -> bool:
         """Write the outcome of a forwarded request into its record (once); False if it was not pending."""
+        with self._pending_lock:
+            data_key = self._pending_keys.pop(record_id, None)
+        if data_key is None:  # recorded by another process, or forgotten: unwrap the stored key
+            data_key = self._stored_data_key(record_id)
+        values = _outcome_values(outcome, datetime.now(UTC), data_key, record_id)
+        completion = self._commits.run(lambda writer: writer.complete(record_id, values))
+        return bool(completion.applied)
+
+    def _stored_data_key(self, record_id: str) -> bytes | None:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(audit_records.c.key_id, audit_records.c.wrapped_key).where(audit_records.c.id == record_id)
             ).one_or_none()
         if row is None:
             raise LookupError(f"no audit record {record_id}")
-        data_key = None
-        if row.wrapped_key is not None:
-            data_key = crypto.unwrap_key(self.keyring.get(row.key_id), row.wrapped_key, record_id)
-        values = _outcome_values(outcome, datetime.now(UTC), data_key, record_id)
-
-        def append(writer: ChainWriter) -> bool:
-            current = writer.conn.execute(
-                select(audit_records.c.status, audit_records.c.wrapped_key.is_(None).label("erased")).where(
-                    audit_records.c.id == record_id
-                )
-            ).one()
-            if current.status != "pending":
-                return False
-            if current.erased:  # erased while in flight: keep the outcome, store no response
-                values.update(response_ct=None, response_ct_sha256=None)
-            writer.add_outcome(record_id, values, update_record=True)
-            return True
-
-        return self._commits.run(append)
+        if row.wrapped_key is None:
+            return None
+        return crypto.unwrap_key(self.keyring.get(row.key_id), row.wrapped_key, record_id)
 
     def close(self) -> None:
         """Sign the final chain head (at shutdown)."""

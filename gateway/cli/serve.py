@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from gateway.settings import Settings
@@ -40,6 +41,12 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     db.upgrade(settings.resolved_database_url)
     if args.workers > 1:
+        # Each worker process has its own detection pool: share the CPUs out instead of oversubscribing them.
+        from gateway.services import detection_workers
+
+        if settings.detection_workers is None:
+            per_worker = max(1, detection_workers(settings) // args.workers)
+            os.environ["GATEWAY_DETECTION_WORKERS"] = str(per_worker)
         uvicorn.run(
             "gateway.app:app_from_environment",
             factory=True,
@@ -57,5 +64,10 @@ def register(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="apply migrations, load everything, serve HTTP")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--workers", type=int, default=1, help="worker processes (each loads detector and model)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="worker processes, each with its own audit writer and detection pool (one is best; see BENCHMARKS.md)",
+    )
     serve.set_defaults(handler=_serve)

@@ -1,14 +1,21 @@
 """Audit stage: record the decision before anything is forwarded, and the outcome after.
 
 An audit store that cannot be written refuses the request: nothing is
-forwarded unaudited.
+forwarded unaudited. The outcome of a forwarded, non-streamed reply is written
+just after the response is sent (:class:`OutcomeAfterResponse`), so the client
+does not wait for that commit; it is written exactly once even if sending
+fails, and a failure to write it is logged.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
+import anyio
 import anyio.to_thread
+from fastapi.responses import JSONResponse
+from starlette.types import Receive, Scope, Send
 
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
 from gateway.errors import Unavailable
@@ -46,3 +53,26 @@ async def record_refusal(store: AuditStore, event: AuditEvent, error: Unavailabl
         await anyio.to_thread.run_sync(store.record, event, outcome)
     except Exception as exc:
         log.error("audit record of a refused request could not be written (%s)", type(exc).__name__)
+
+
+class OutcomeAfterResponse(JSONResponse):
+    """A JSON reply whose record is completed with ``outcome`` once the reply has been sent."""
+
+    def __init__(
+        self,
+        content: Any,
+        status_code: int,
+        headers: dict[str, str],
+        store: AuditStore,
+        record_id: str,
+        outcome: Outcome,
+    ):
+        super().__init__(content, status_code=status_code, headers=headers)
+        self._store, self._record_id, self._outcome = store, record_id, outcome
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:  # also when sending failed or was cancelled: the outcome is never skipped
+            with anyio.CancelScope(shield=True):
+                await record_outcome(self._store, self._record_id, self._outcome)

@@ -1,0 +1,1 @@
+"""Fresh, untuned accuracy corpus (styles unlike bench.accuracy / bench.heldout)."""
