@@ -16,6 +16,11 @@ columns must equal.
 Appends are serialised by the database: ``appending()`` opens a transaction
 that locks the one ``audit_chain_head`` row (``SELECT ... FOR UPDATE`` on
 PostgreSQL, ``BEGIN IMMEDIATE`` on SQLite), adds entries, moves the head, commits.
+The group committer (``gateway.audit.commit``) skips the locking read: it chains
+after the head it committed last and moves the head with a conditional ``UPDATE
+... WHERE seq = :old AND entry_hash = :old`` before inserting anything; if another
+process moved the head meanwhile, no row matches (``HeadMoved``), the transaction
+rolls back and is redone after a locking read.
 """
 
 from __future__ import annotations
@@ -103,12 +108,19 @@ class Head:
     entry_hash: str
 
 
+_READ_HEAD = select(audit_chain_head.c.seq, audit_chain_head.c.entry_id, audit_chain_head.c.entry_hash).where(
+    audit_chain_head.c.id == HEAD_ID
+)
+_READ_HEAD_LOCKED = _READ_HEAD.with_for_update()
+
+
 def read_head(conn: Connection, *, lock: bool = False) -> Head:
-    query = select(audit_chain_head.c.seq, audit_chain_head.c.entry_id, audit_chain_head.c.entry_hash).where(
-        audit_chain_head.c.id == HEAD_ID
-    )
-    row = conn.execute(query.with_for_update() if lock else query).one()
+    row = conn.execute(_READ_HEAD_LOCKED if lock else _READ_HEAD).one()
     return Head(row.seq, row.entry_id, row.entry_hash)
+
+
+class HeadMoved(Exception):
+    """The chain head is not where the writer expected it (another process appended): redo after a locking read."""
 
 
 class Completion:
@@ -122,17 +134,42 @@ class Completion:
         self.applied: bool | None = None
 
 
+# Statements built once (building and cache-keying a statement per call costs more than running it).
 _ID = bindparam("_record_id")
 _UPDATE_RECORD = update(audit_records).where(audit_records.c.id == _ID)
-_MOVE_HEAD = update(audit_chain_head).where(audit_chain_head.c.id == HEAD_ID)
+_INSERT_RECORDS = insert(audit_records)
+_INSERT_EVENTS = insert(audit_events)
+_RECORD_STATE = select(
+    audit_records.c.id, audit_records.c.status, audit_records.c.wrapped_key.is_(None).label("erased")
+).where(audit_records.c.id.in_(bindparam("_ids", expanding=True)))
+_MOVE_HEAD = (
+    update(audit_chain_head)
+    .where(
+        audit_chain_head.c.id == HEAD_ID,
+        audit_chain_head.c.seq == bindparam("_old_seq"),
+        audit_chain_head.c.entry_hash == bindparam("_old_hash"),
+    )
+    .values(
+        seq=bindparam("_seq"),
+        entry_id=bindparam("_entry_id"),
+        entry_hash=bindparam("_entry_hash"),
+        updated_at=bindparam("_updated_at"),
+    )
+)
 
 
 class ChainWriter:
-    """Adds entries after the locked head inside one transaction; ``flush`` writes them and moves the head."""
+    """Adds entries after the head inside one transaction; ``flush`` moves the head and writes them.
 
-    def __init__(self, conn: Connection):
+    Without ``head`` the head row is read and locked first. With ``head`` (the one this
+    process committed last) nothing is read: ``flush`` moves the head only if it is
+    still there, else raises ``HeadMoved`` before writing anything.
+    """
+
+    def __init__(self, conn: Connection, head: Head | None = None):
         self.conn = conn
-        self.head = read_head(conn, lock=True)
+        self.head = read_head(conn, lock=True) if head is None else head
+        self._flushed = self.head
         self._records: list[dict[str, Any]] = []
         self._events: list[dict[str, Any]] = []
         self._outcomes: list[dict[str, Any]] = []
@@ -191,10 +228,8 @@ class ChainWriter:
         return completion
 
     def _apply_completions(self) -> None:
-        c = audit_records.c
         ids = list({completion.record_id for completion in self._completions})
-        query = select(c.id, c.status, c.wrapped_key.is_(None).label("erased")).where(c.id.in_(ids))
-        state = {row.id: (row.status, row.erased) for row in self.conn.execute(query)}
+        state = {row.id: (row.status, row.erased) for row in self.conn.execute(_RECORD_STATE, {"_ids": ids})}
         for completion in self._completions:
             if completion.record_id not in state:
                 raise LookupError(f"no audit record {completion.record_id}")
@@ -212,21 +247,27 @@ class ChainWriter:
     def flush(self) -> None:
         if self._completions:
             self._apply_completions()
+        if self._records or self._events:  # first: takes the row lock and checks the head did not move
+            moved = self.conn.execute(
+                _MOVE_HEAD,
+                {
+                    "_old_seq": self._flushed.seq,
+                    "_old_hash": self._flushed.entry_hash,
+                    "_seq": self.head.seq,
+                    "_entry_id": self.head.entry_id,
+                    "_entry_hash": self.head.entry_hash,
+                    "_updated_at": datetime.now(UTC),
+                },
+            )
+            if moved.rowcount != 1:
+                raise HeadMoved(f"the chain head is no longer at seq {self._flushed.seq}")
+            self._flushed = self.head
         if self._records:
-            self.conn.execute(insert(audit_records), self._records)
+            self.conn.execute(_INSERT_RECORDS, self._records)
         if self._events:
-            self.conn.execute(insert(audit_events), self._events)
+            self.conn.execute(_INSERT_EVENTS, self._events)
         if self._outcomes:
             self.conn.execute(_UPDATE_RECORD, self._outcomes)
-        if self._records or self._events:
-            self.conn.execute(
-                _MOVE_HEAD.values(
-                    seq=self.head.seq,
-                    entry_id=self.head.entry_id,
-                    entry_hash=self.head.entry_hash,
-                    updated_at=datetime.now(UTC),
-                )
-            )
         self._records, self._events, self._outcomes = [], [], []
 
 

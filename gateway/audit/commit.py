@@ -6,6 +6,13 @@ takes the queued jobs, runs them in one transaction and wakes the others.
 Nobody returns before the transaction holding its entries has committed, so a
 returned id is durable. If a shared transaction fails, each of its jobs is
 retried alone, so one bad job cannot take the others down with it.
+
+Waiters are woken one by one (each ticket has its own event), not all at once:
+a finished leader wakes the callers it committed for and hands leadership to
+the oldest queued caller, whose jobs gathered while it committed. The leader
+chains after the head it committed last without reading it (``ChainWriter``
+with ``head``); if another process moved the head, the transaction is redone
+after a locking read.
 """
 
 from __future__ import annotations
@@ -16,20 +23,22 @@ from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Engine
 
-from gateway.audit.chain import ChainWriter, appending
+from gateway.audit.chain import ChainWriter, Head, HeadMoved
 
 T = TypeVar("T")
 Job = Callable[[ChainWriter], T]
 
 
 class _Ticket(Generic[T]):
-    __slots__ = ("job", "done", "value", "error")
+    __slots__ = ("job", "done", "lead", "value", "error", "wake")
 
     def __init__(self, job: Job[T]):
         self.job = job
         self.done = False
+        self.lead = False  # handed leadership by the previous leader
         self.value: Any = None
         self.error: BaseException | None = None
+        self.wake = threading.Event()
 
     def result(self) -> T:
         if self.error is not None:
@@ -42,34 +51,45 @@ class GroupCommitter:
         self.engine = engine
         self.max_batch = max_batch
         self.on_commit = on_commit
-        self._cond = threading.Condition()
+        self._lock = threading.Lock()
         self._queue: list[_Ticket[Any]] = []
         self._leading = False
+        self._head: Head | None = None  # the head this committer moved the chain to last (leader only)
 
     def run(self, job: Job[T]) -> T:
         """Run ``job`` in a chain transaction (possibly shared); return its result once committed."""
         ticket: _Ticket[T] = _Ticket(job)
-        with self._cond:
+        with self._lock:
             self._queue.append(ticket)
-        while True:
-            with self._cond:
-                while self._leading and not ticket.done:
-                    self._cond.wait()
-                if ticket.done:
-                    return ticket.result()
-                self._leading = True
-                batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
-            try:
-                committed = self._commit(batch)
-            finally:
-                with self._cond:
-                    for other in batch:  # interrupted (BaseException): nobody may wait forever
-                        if not other.done:
-                            other.error, other.done = RuntimeError("audit commit interrupted"), True
+            lead = not self._leading
+            self._leading = True
+        if not lead:
+            ticket.wake.wait()
+            if ticket.done:
+                return ticket.result()
+        # Leader (ticket.lead or first in): commit what is queued, including this ticket.
+        with self._lock:
+            batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+        committed = 0
+        try:
+            committed = self._commit(batch)
+        finally:
+            for other in batch:  # interrupted (BaseException): nobody may wait forever
+                if not other.done:
+                    other.error, other.done = RuntimeError("audit commit interrupted"), True
+            with self._lock:
+                if self._queue:  # hand over to the oldest waiter; it commits what gathered meanwhile
+                    successor = self._queue[0]
+                    successor.lead = True
+                    successor.wake.set()
+                else:
                     self._leading = False
-                    self._cond.notify_all()
-            if committed and self.on_commit is not None:
-                self.on_commit(committed)
+            for other in batch:
+                if other is not ticket:
+                    other.wake.set()
+        if committed and self.on_commit is not None:
+            self.on_commit(committed)
+        return ticket.result()
 
     def _commit(self, batch: list[_Ticket[Any]]) -> int:
         """Run ``batch``; every ticket ends done, with a value or an error. Return how many committed."""
@@ -89,9 +109,24 @@ class GroupCommitter:
         return sum(1 for ticket in batch if ticket.error is None)
 
     def _transaction(self, batch: list[_Ticket[Any]]) -> None:
-        values = []
-        with appending(self.engine) as writer:
-            for ticket in batch:
-                values.append(ticket.job(writer))
+        try:
+            try:
+                values, head = self._attempt(batch, self._head)
+            except HeadMoved:  # another process appended: redo after a locking read of the head
+                values, head = self._attempt(batch, None)
+        except BaseException:
+            self._head = None
+            raise
+        self._head = head
         for ticket, value in zip(batch, values, strict=True):
             ticket.value = value
+
+    def _attempt(self, batch: list[_Ticket[Any]], head: Head | None) -> tuple[list[Any], Head]:
+        """One transaction running every job of ``batch``; without ``head``, the head is read and locked first."""
+        with self.engine.connect() as conn:
+            conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                writer = ChainWriter(conn, head)
+                values = [ticket.job(writer) for ticket in batch]
+                writer.flush()
+        return values, writer.head
