@@ -193,6 +193,66 @@ def test_disguises_seen_on_the_held_out_corpus(detector: Detector, text: str, ex
     assert expected in _found(detector, text)
 
 
+_CARD_B64 = base64.b64encode(b"4532398914543662").decode()
+_ESCAPED_ARGS = (
+    '{"tool_calls":[{"function":{"name":"lookup","arguments":"{\\"member_id\\": \\"W528571907\\", '
+    '\\"dob\\": \\"04/01/1989\\"}"}}]}'
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (f"payload card_b64={_CARD_B64} is it right?", ("CREDIT_CARD", _CARD_B64)),
+        (
+            "GET /unsubscribe?email=lbrennan%40gmail%2Ecom&src=nl",
+            ("EMAIL_ADDRESS", "/unsubscribe?email=lbrennan%40gmail%2Ecom&src=nl"),
+        ),
+        ("see email=jo%40example.com please", ("EMAIL_ADDRESS", "email=jo%40example.com")),
+        (_ESCAPED_ARGS, ("HEALTH_PLAN_ID", "W528571907")),
+        (_ESCAPED_ARGS, ("DATE_OF_BIRTH", "04/01/1989")),
+        (
+            "INSERT INTO payouts (holder_name, routing_number, account_number)\n"
+            "VALUES ('Diego Haddad', '021000021', '8171500784');",
+            ("ABA_ROUTING", "021000021"),
+        ),
+        ("| Name | MRN |\n|---|---|\n| Ana Ruiz | MR6583721 |", ("MEDICAL_RECORD_NUMBER", "MR6583721")),
+        ("| Vendor | SWIFT |\n|---|---|\n| Acme | DEUTDEFF500 |", ("SWIFT_BIC", "DEUTDEFF500")),
+        ("Resumen: el paciente Eleanor Vogel, fecha de nacimiento 1994-02-10.", ("DATE_OF_BIRTH", "1994-02-10")),
+        ("Client Ingrid Delacroix files with ITIN", ("PERSON", "Ingrid Delacroix")),
+    ],
+)
+def test_values_seen_on_the_fresh_corpus(detector: Detector, text: str, expected: tuple[str, str]) -> None:  # noqa: F811
+    assert expected in _found(detector, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "absent"),
+    [
+        ("It left our Reno warehouse. Carrier delays are ~3 days right now.", "PERSON"),
+        ("on metoprolol 50 mg BID. Max daily dose?", "PERSON"),
+        ("delivery week 32, incoterms FCA Rotterdam. Is the MOQ negotiable?", "PERSON"),
+        ("Will it rain in Lyon on Saturday?", "PERSON"),
+        ("DISTRIBUTION STATEMENT A. Approved for public release; distribution is unlimited.", "PERSON"),
+        ("\u00bfCu\u00e1l es la mejor manera de aprender Python?", "PERSON"),
+        (
+            "\u0631\u0642\u0645 \u0627\u0644\u0636\u0645\u0627\u0646 "
+            "\u0627\u0644\u0627\u062c\u062a\u0645\u0627\u0639\u064a SSN: 123",
+            "PERSON",
+        ),
+        ("| Name | Email | Ext |\n|---|---|---|\n| x | y | z |", "PERSON"),
+        (
+            "| Beneficiary | IBAN |\n|---|---|\n| Ostrava Tooling s.r.o. | AT00 |\n| Fenwick Plastics Ltd | CH00 |",
+            "PERSON",
+        ),
+        ("SLACK_BOT_TOKEN=xoxb-899625646253-5634012725892-1ugnfcsKGtwcVO3gWF6aNNNR", "CREDIT_CARD"),
+        ("| Patient | MRN |\n|---|---|\n| Ana Ruiz | MR6583721 |", "US_DEA"),  # an MRN that passes the DEA check
+    ],
+)
+def test_false_positives_seen_on_the_fresh_corpus(detector: Detector, text: str, absent: str) -> None:  # noqa: F811
+    assert absent not in [entity for entity, _ in _found(detector, text)]
+
+
 def test_findings_are_merged_and_carry_no_value(detector: Detector) -> None:  # noqa: F811
     text = "SSN 219-09-9999 (ssn 219-09-9999)"
     findings = detector.detect([Message(3, "system", text)])

@@ -14,6 +14,7 @@ from gateway.pipeline.normalise import (
     decoded_views,
     fold,
     normalise,
+    unescape,
 )
 
 # Characters that exercise every rule: digits, separators, zero-width, full-width and
@@ -93,6 +94,7 @@ def test_to_original_rejects_empty_or_outside_spans() -> None:
         (b"219-09-9999".hex(), "219-09-9999"),
         ("".join(f"\\x{b:02x}" for b in b"ITAR data"), "ITAR data"),
         ("%32%31%39-09-9999", "219-09-9999"),
+        ("email=jo%40example.com", "email=jo@example.com"),  # one escape is enough when it is an "@"
     ],
 )
 def test_decoded_views_map_to_the_encoded_segment(encoded: str, decoded: str) -> None:
@@ -101,6 +103,46 @@ def test_decoded_views_map_to_the_encoded_segment(encoded: str, decoded: str) ->
     assert [v.text for v in views] == [decoded]
     start, end = views[0].to_original(0, len(views[0].text))
     assert original[start:end] == encoded
+
+
+def test_base64_after_a_key_is_decoded_without_the_key() -> None:
+    encoded = base64.b64encode(b"4532398914543662").decode()
+    original = f"payload card_b64={encoded} is it right?"
+    views = decoded_views(original)
+    assert [v.text for v in views] == ["4532398914543662"]
+    start, end = views[0].to_original(0, len(views[0].text))
+    assert original[start:end] == encoded
+
+
+@pytest.mark.parametrize(
+    ("original", "expected"),
+    [
+        ('{\\"member_id\\": \\"W528\\"}', '{"member_id": "W528"}'),
+        ("line\\nnext \\u00e9 \\/ \\\\", "line\nnext \u00e9 / \\"),
+        ("no escapes here", "no escapes here"),
+        ("\\ud83d half a pair", "\\ud83d half a pair"),  # a lone surrogate stays as written
+    ],
+)
+def test_unescape(original: str, expected: str) -> None:
+    assert unescape(fold(original)).text == expected
+
+
+_ESCAPED = st.lists(st.sampled_from([*'ab1 "\\/nu0e9tD8', '\\"', "\\u00e9", "\\n", "\\ud83d"]), max_size=20).map(
+    "".join
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ESCAPED)
+def test_unescaped_spans_map_back_exactly(original: str) -> None:
+    view = unescape(fold(original))
+    assert len(view.starts) == len(view.ends) == len(view.text)
+    for start in range(len(view.text)):
+        for end in range(start + 1, len(view.text) + 1):
+            a, b = view.to_original(start, end)
+            assert 0 <= a < b <= len(original)
+            # The original span, unescaped on its own, gives back the view's characters.
+            assert view.text[start:end] in unescape(fold(original[a:b])).text
 
 
 @pytest.mark.parametrize(

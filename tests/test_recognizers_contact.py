@@ -21,6 +21,7 @@ from tests.recognizer_helpers import matched
         ("user@host.notarealtld", []),
         ("git remote add origin https://ghp_abc123token@github.com/acme/x.git", []),  # URL user-info
         ("https://user:pw@example.com/x", []),
+        ("GET /unsubscribe?email=jo.lee@gmail.com&src=news", ["jo.lee@gmail.com"]),  # query string
     ],
 )
 def test_email(text: str, expected: list[str]) -> None:

@@ -27,6 +27,8 @@ from tests.recognizer_helpers import matched
         ("id 1234567812345670", []),  # Luhn-valid but no card IIN
         ("ISBN 978-0-306-40615-7", []),
         ("tracking 9400111899223344556677", []),
+        ("SLACK_BOT_TOKEN=xoxb-899625646253-5634012725892-1ugnfcsKGtwcVO3gWF6aNNNR", []),  # part of a token
+        ("cc-4111111111111111 ok", ["4111111111111111"]),  # glued on one side only
     ],
 )
 def test_credit_card(text: str, expected: list[str]) -> None:

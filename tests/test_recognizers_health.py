@@ -83,6 +83,7 @@ def test_medical_record_number(text: str, expected: list[str]) -> None:
         ("member id pending", []),
         ("Group #: 004597", []),  # the employer's plan, not the person
         ("Member ID: W123456789   Group #: 004597", ["W123456789"]),
+        ('{"member_id": "W528571907", "dob": "04/01/1989"}', ["W528571907"]),
     ],
 )
 def test_health_plan_id(text: str, expected: list[str]) -> None:

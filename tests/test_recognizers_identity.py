@@ -68,6 +68,9 @@ def test_driver_license(text: str, expected: list[str]) -> None:
         ("patient_birth_date=1961-11-02", ["1961-11-02"]),
         ("date of birth is recorded as 12 May 1980", ["12 May 1980"]),
         ("dobutamine 5 mcg 2024-01-02", []),  # not a DOB label
+        ("el paciente, fecha de nacimiento 23 Aug 1943, MRN", ["23 Aug 1943"]),
+        ("date de naissance : 12/05/1980", ["12/05/1980"]),
+        ("Geburtsdatum: 1961-03-12", ["1961-03-12"]),
     ],
 )
 def test_date_of_birth(text: str, expected: list[str]) -> None:
@@ -100,6 +103,19 @@ def test_date_of_birth(text: str, expected: list[str]) -> None:
         ("contact Beatriz Lindqvist, x4512, for parts", ["Beatriz Lindqvist"]),
         ("\nAisha Okafor\n1234 Kingsley Dr, Apt 12D", ["Aisha Okafor"]),
         ("From: Nadia Yilmaz <n@example.com>", ["Nadia Yilmaz"]),
+        ("Part D refill for Aiko Hargreaves \u2014 Medicare MBI", ["Aiko Hargreaves"]),
+        ("Claim note: Insured Chidi Costa, subscriber ID", ["Chidi Costa"]),
+        ("    Co-authored-by: Anneliese Mensah <a@example.com>", ["Anneliese Mensah"]),
+        ("ID check: Nadia Rossi presented a licence", ["Nadia Rossi"]),
+        ("onboarding note \u2014 applicant Declan Petrova, born", ["Declan Petrova"]),
+        ("please kindly help, my name is Nadia Fernandez and", ["Nadia Fernandez"]),
+        ("Resumen: el paciente Eleanor Vogel, fecha de nacimiento", ["Eleanor Vogel"]),
+        ("Patient Beatriz Raghunathan MBI 8Y", ["Beatriz Raghunathan"]),
+        ("INC0699159 | Reporter: Priya Delacroix | Laptop", ["Priya Delacroix"]),
+        ("> On Mon, Declan wrote:\n> any update", ["Declan"]),
+        ("the applicant pool is small", []),  # one word, lower case: no name
+        ("my name is on the list", []),
+        ("Patient Safety Committee meets today", []),  # ... a committee is no person either
     ],
 )
 def test_person_name(text: str, expected: list[str]) -> None:

@@ -2,8 +2,8 @@
 
 One Presidio ``AnalyzerEngine`` (spaCy NER + our recognisers) is built once.
 Each message is scanned through several views (see :mod:`normalise`): the
-folded view with NER, the collapsed view and decoded segments with patterns
-only. Around each boundary between consecutive user messages (assistant turns
+folded view with NER, the collapsed view, the JSON-unescaped view and decoded
+segments with patterns only. Around each boundary between consecutive user messages (assistant turns
 in between are skipped) a window (up to ``BOUNDARY_WINDOW`` characters each
 side) is scanned joined, so a value split across messages is caught; so is a
 stitched text in which the value fragment that ends the earlier message is
@@ -33,7 +33,7 @@ import gateway
 from gateway.entities import ENTITY_TYPES
 from gateway.pipeline.cache import DEFAULT_MAX_ENTRIES, FindingsCache
 from gateway.pipeline.nlp_engine import OfflineSpacyNlpEngine
-from gateway.pipeline.normalise import NormalisedText, collapse, decoded_views, fold
+from gateway.pipeline.normalise import NormalisedText, collapse, decoded_views, fold, unescape
 from gateway.recognizers import build_recognizers
 from gateway.types import Finding, Message
 
@@ -178,6 +178,10 @@ class Detector:
         collapsed = collapse(base)
         if collapsed.text != base.text:
             hits.extend(self._analyze(collapsed, COLLAPSED_ENTITIES, self._nlp.tokenize(collapsed.text)))
+        if '\\"' in base.text:  # JSON inside a JSON string (tool-call arguments): keys become visible
+            unescaped = unescape(base)
+            if unescaped.text != base.text:
+                hits.extend(self._analyze(unescaped, ENTITY_TYPES, self._nlp.tokenize(unescaped.text)))
         for decoded in decoded_views(text):
             hits.extend(self._analyze(decoded, ENTITY_TYPES, self._nlp.tokenize(decoded.text)))
             decoded_collapsed = collapse(decoded)
@@ -328,7 +332,14 @@ def _merge(findings: list[Finding]) -> list[Finding]:
     return sorted(merged, key=lambda f: (f.message_index, f.start, f.end, f.entity_type))
 
 
+_SHADOWED_BY_RECORD_NUMBER = frozenset({"US_SSN", "US_DEA"})
+
+
 def _drop_shadowed(findings: list[Finding]) -> list[Finding]:
-    """Drop a US_SSN that is exactly a labelled medical record number (``MRN: 085-12-3474``)."""
+    """Drop a US_SSN or US_DEA that is exactly a labelled record number (``MRN: 085-12-3474``, an MRN column)."""
     records = {(f.message_index, f.start, f.end) for f in findings if f.entity_type == "MEDICAL_RECORD_NUMBER"}
-    return [f for f in findings if f.entity_type != "US_SSN" or (f.message_index, f.start, f.end) not in records]
+    return [
+        f
+        for f in findings
+        if f.entity_type not in _SHADOWED_BY_RECORD_NUMBER or (f.message_index, f.start, f.end) not in records
+    ]

@@ -10,6 +10,8 @@ back to the text as sent with :meth:`NormalisedText.to_original`.
   (``123 45\\n6789``) and between spaced single letters (``i t a r``).
 - :func:`decoded_views` decodes base64, hex and percent-encoded segments; every
   character of such a view maps to the whole encoded segment.
+- :func:`unescape` undoes JSON string escapes (``\\"`` in a tool call's ``arguments``);
+  each character maps to its escape sequence.
 """
 
 from __future__ import annotations
@@ -175,10 +177,12 @@ def normalise(text: str) -> NormalisedText:
     return collapse(fold(text))
 
 
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/=_-])")
+# A segment may follow "=" or ":" (``card_b64=NDUz...Mg==``): a key glued to it is not part of it.
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9A-Fa-f]{2}){6,})(?![0-9A-Za-z])")
 _HEX_ESCAPED = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){4,}")
-_PERCENT = re.compile(r"[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){2,}")
+# Two escapes or more, or one encoded "@" (``email=user%40example.com``).
+_PERCENT = re.compile(r"[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){2,}|[^\s%]*%40[^\s%]*")
 
 
 def _printable(decoded: str) -> bool:
@@ -254,3 +258,37 @@ def decoded_views(text: str) -> list[NormalisedText]:
             if decoded is not None:
                 views.append(_decoded_view(decoded, match.start(), match.end()))
     return [view for view in views if view.text]
+
+
+_JSON_ESCAPE = re.compile(r'\\(?:u[0-9A-Fa-f]{4}|["\\/bfnrt])')
+_SIMPLE_ESCAPES = {'"': '"', "\\": "\\", "/": "/", "b": "\b", "f": "\f", "n": "\n", "r": "\r", "t": "\t"}
+
+
+def unescape(view: NormalisedText) -> NormalisedText:
+    """``view`` with JSON string escapes undone (``view`` itself if there are none).
+
+    JSON inside a JSON string (a tool call's ``arguments``) hides its keys behind
+    ``\\"``; undoing the escapes lets key-based recognisers read it. Each character
+    maps to the escape sequence it came from.
+    """
+    text = view.text
+    if "\\" not in text:
+        return view
+    builder = _Builder()
+    position = 0
+    for match in _JSON_ESCAPE.finditer(text):
+        for index in range(position, match.start()):
+            builder.add(text[index], view.starts[index], view.ends[index])
+        escape = match.group()
+        char = chr(int(escape[2:], 16)) if escape[1] == "u" else _SIMPLE_ESCAPES[escape[1]]
+        if 0xD800 <= ord(char) <= 0xDFFF:  # half of a surrogate pair: left as written
+            for index in range(match.start(), match.end()):
+                builder.add(text[index], view.starts[index], view.ends[index])
+        else:
+            builder.add(char, view.starts[match.start()], view.ends[match.end() - 1])
+        position = match.end()
+    if position == 0:
+        return view
+    for index in range(position, len(text)):
+        builder.add(text[index], view.starts[index], view.ends[index])
+    return builder.build()

@@ -26,19 +26,31 @@ class EmailAddressRecognizer(PresidioEmailRecognizer):
     """Presidio's e-mail recogniser, validated against the bundled suffix list (never the network).
 
     ``user@host`` right after ``scheme://`` is a URL's user-info (a token or a login), not an address.
+    In a query string the address starts after the last ``/ ? = &`` (``?email=jo@example.com``).
     """
 
     def validate_result(self, pattern_text: str) -> bool:
-        return _OFFLINE_TLD(pattern_text).fqdn != ""
+        return _OFFLINE_TLD(pattern_text.rpartition("@")[2]).fqdn != ""
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
     ) -> list[RecognizerResult]:
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        return [r for r in results if not _URL_USERINFO.search(text, max(0, r.start - 80), r.start)]
+        kept = []
+        for result in results:
+            if _URL_USERINFO.search(text, max(0, result.start - 80), result.start):
+                continue
+            local = text[result.start : result.end].partition("@")[0]
+            cut = max(local.rfind(char) for char in _QUERY_CHARS)
+            if cut == len(local) - 1:
+                continue
+            result.start += cut + 1
+            kept.append(result)
+        return kept
 
 
 _URL_USERINFO = re.compile(r"://[^\s/@]*$")
+_QUERY_CHARS = "/?=&"
 
 
 class IpAddressRecognizer(PresidioIpRecognizer):

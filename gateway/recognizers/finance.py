@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from presidio_analyzer import Pattern
+import re
+
+from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import AbaRoutingRecognizer as PresidioAbaRoutingRecognizer
 
 from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer
@@ -42,12 +45,30 @@ def _card_brand_ok(digits: str) -> bool:
     return False
 
 
+_GLUED_BEFORE = re.compile(r"[A-Za-z0-9]-$")
+_GLUED_AFTER = re.compile(r"-[A-Za-z0-9]")
+
+
 class CardNumberRecognizer(GatewayPatternRecognizer):
-    """Payment card numbers: 13-19 digits in any grouping, Luhn-valid, known IIN range."""
+    """Payment card numbers: 13-19 digits in any grouping, Luhn-valid, known IIN range.
+
+    Digits that are an inner dash-separated part of a longer token (``xoxb-8996...-5634012725892-1ugn``)
+    are part of that token, not a card number.
+    """
 
     ENTITY = "CREDIT_CARD"
     PATTERNS = [Pattern("card_number", r"\b(?:[2-6]\d{3})(?:[ -]?\d){9,15}\b", 0.3)]
     CONTEXT = ["card", "credit", "visa", "mastercard", "amex", "pan", "cc", "debit", "payment"]
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return [
+            r
+            for r in results
+            if not (_GLUED_BEFORE.search(text, max(0, r.start - 2), r.start) and _GLUED_AFTER.match(text, r.end))
+        ]
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = digits_only(pattern_text)

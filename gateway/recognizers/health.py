@@ -58,7 +58,7 @@ class MedicalRecordNumberRecognizer(LabelledValueRecognizer):
 
 
 class LabelledHealthPlanIdRecognizer(LabelledValueRecognizer):
-    """An insurance member / subscriber / policy id after its label.
+    """An insurance member / subscriber / policy id after its label (also a ``"member_id": "..."`` key).
 
     A group number identifies the employer's plan, not the person, so ``Group #`` is not a label.
     """
@@ -67,8 +67,8 @@ class LabelledHealthPlanIdRecognizer(LabelledValueRecognizer):
     PATTERNS = [
         Pattern(
             "labelled_member_id",
-            r"(?i:\b(?:member|subscriber|insurance|insured|beneficiary|health\s+plan|plan|policy|medicaid)"
-            r"\s*(?:id|#|number|num|no\.?|identifier)\s*(?:is|was|=|:|#|-)?\s*#?\s*)"
+            r"(?i:\b(?:member|subscriber|insurance|insured|beneficiary|health[\s_]+plan|plan|policy|medicaid)"
+            r"[\s_-]*(?:id|#|number|num|no\.?|identifier)[\"']?\s*(?:is|was|=|:|#|-)?\s*[\"']?#?\s*)"
             r"(?P<value>[A-Z0-9][A-Z0-9-]{4,19}[A-Z0-9])\b",
             0.85,
         )

@@ -87,20 +87,26 @@ def _parse_date(value: str) -> dt.date | None:
 
 
 class DateOfBirthRecognizer(LabelledValueRecognizer):
-    """A date tied to a birth by its label (``DOB``, ``date of birth as``, ``"dob": "..."``, ``birth_date=``)."""
+    """A date tied to a birth by its label (``DOB``, ``date of birth as``, ``"dob": "..."``, ``birth_date=``).
+
+    Common labels in other languages count too (``fecha de nacimiento``, ``date de naissance``,
+    ``Geburtsdatum``, ``data di nascita``).
+    """
 
     ENTITY = "DATE_OF_BIRTH"
     PATTERNS = [
         Pattern(
             "labelled_dob",
             r"(?:(?i:(?<![A-Za-z])D\.?O\.?B(?![A-Za-z])\.?|(?<![A-Za-z])date[\s_-]+of[\s_-]+birth"
-            r"|(?<![A-Za-z])birth[\s_-]*date|\bbirthday|\bborn(?:\s+on)?)"
+            r"|(?<![A-Za-z])birth[\s_-]*date|\bbirthday|\bborn(?:\s+on)?"
+            r"|\bfecha\s+de\s+nacimiento|\bdate\s+de\s+naissance|\bgeburtsdatum|\bgeboren(?:\s+am)?"
+            r"|\bdata\s+d[ie]\s+nascita|\bdata\s+de\s+nascimento|\bn[ée]e?\s+le|\bnacid[oa]\s+el)"
             r"[\"']?\s*(?i:(?:is|was|as|of|on|listed|recorded|given|shown|entered|=|:|-)\s*){0,3}[\"'(]?\s*)"
             rf"(?P<value>{_DATE})",
             0.85,
         )
     ]
-    CONTEXT = ["dob", "birth", "born", "birthday"]
+    CONTEXT = ["dob", "birth", "born", "birthday", "nacimiento", "naissance", "geburtsdatum"]
 
     def validate_result(self, pattern_text: str) -> bool | None:
         return None if parse_birth_date(pattern_text) else False
@@ -116,7 +122,9 @@ def parse_birth_date(value: str) -> dt.date | None:
 NOT_NAMES = (
     frozenset(
         """all team everyone everybody folks there sir madam sirs colleagues customer customers friend friends
-    guys hiring manager support again so much patient nurse doctor doc staff again today tomorrow""".split()
+    guys hiring manager support again so much patient nurse doctor doc staff again today tomorrow
+    committee safety portal education services service center centre care records information satisfaction
+    experience relations intake advocate""".split()
     )
     | STOP_WORDS
 )
@@ -139,9 +147,12 @@ class PersonNameRecognizer(LabelledValueRecognizer):
     The contexts: a title (``Dr.``), a label (``Patient:``, ``Name on card:``, ``Traveler:``)
     with the name in any written form (``DOE, Jane``, ``JANE DOE``, ``DOE/JANE``); a
     greeting or a sign-off (``Dear Aisha,``, ``Thanks,\\nPriya``, ``- priya``); a relative
-    (``son marcus wants``); a name before a record label (``jane doe mrn``, ``Jane Doe DOB``),
+    (``son marcus wants``); an introduction or a subject (``my name is``, ``applicant``,
+    ``Insured``, ``refill for``, ``ID check:``, ``el paciente``), two capitalised words at least;
+    a name before a record label (``jane doe mrn``, ``Jane Doe DOB``),
     a credential (``, RN``), an extension (``, x4512``) or an address line (a letter's
-    recipient block); a colleague by shift (``Marcus from night shift``); e-mail headers.
+    recipient block); a colleague by shift (``Marcus from night shift``); e-mail and commit
+    trailer headers (``Co-authored-by:``) and a reply's ``On <date>, <Name> wrote:``.
     Candidate words that are stop words or common salutation words are rejected.
     """
 
@@ -153,6 +164,7 @@ class PersonNameRecognizer(LabelledValueRecognizer):
             "labelled_name",
             r"(?i:\b(?:patient|name|employee|applicant|customer|client|insured|cardholder|account\s+holder|candidate"
             r"|beneficiary|subscriber|traveler|traveller|passenger|guest|resident|recipient|payee|member"
+            r"|reporter|requester|requestor|assignee|requested\s+by|submitted\s+by|reported\s+by|contact"
             r"|name\s+on\s+(?:card|account)|full\s+name|legal\s+name|attn|attention)(?:\s+name)?[ \t]*[:=-][ \t]*)"
             rf"(?P<value>{_ANY_NAME})(?![\w/])",
             0.75,
@@ -210,8 +222,23 @@ class PersonNameRecognizer(LabelledValueRecognizer):
             0.7,
         ),
         Pattern(
+            "introduced_name",
+            r"(?:(?i:\b(?:my\s+name\s+is|my\s+name's|me\s+llamo|mi\s+nombre\s+es|je\s+m'appelle|ich\s+hei(?:ß|ss)e"
+            r"|applicant|insured|(?:refill|prescription|rx|renewal)\s+for|(?:id|identity)\s+(?:check|verification)\s*:"
+            r"|(?:el|la|le|o|a|der|die)\s+(?:paciente|patient|patiente|patientin)|patient|client)[ \t]+))"
+            rf"(?P<value>{_CAP_WORD}(?:[ \t]+[A-Z]\.)?(?:[ \t]+{_CAP_WORD}){{1,2}})\b",
+            0.7,
+        ),
+        Pattern(
+            "quoted_reply",
+            rf"(?:^|\n)[ \t>]*On[ \t][^\n]{{0,80}}?,[ \t]*(?P<value>{_CAP_WORD}(?:[ \t]+{_CAP_WORD}){{0,2}})"
+            r"(?:[ \t]*<[^>\n]*>)?[ \t]+wrote:",
+            0.7,
+        ),
+        Pattern(
             "email_header",
-            rf"(?:^|\n)[ \t>]*(?:From|To|Cc|Bcc|Reply-To)[ \t]*:[ \t]*(?P<value>{_ANY_NAME})[ \t]*(?=<|\(|\[|\n|$)",
+            rf"(?:^|\n)[ \t>]*(?:From|To|Cc|Bcc|Reply-To|Author|Co-authored-by|Signed-off-by|Reviewed-by|Reported-by"
+            rf"|Acked-by|Tested-by|Suggested-by)[ \t]*:[ \t]*(?P<value>{_ANY_NAME})[ \t]*(?=<|\(|\[|\n|$)",
             0.75,
         ),
     ]

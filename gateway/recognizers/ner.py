@@ -7,6 +7,7 @@ import re
 from presidio_analyzer import RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import SpacyRecognizer
+from spacy.lang.en.stop_words import STOP_WORDS
 
 _NAME_SHAPE = re.compile(r"[^\W\d_]+(?:[ .'-]+[^\W\d_]+)*\.?")
 _INITIAL_AND_WORD = re.compile(r"[A-Z]\.\s+\w+")  # "rev C. Translate": a sentence break, not a name
@@ -23,7 +24,16 @@ NOT_NAME_WORDS = frozenset(
     """confidential proprietary secret classified unclassified restricted internal notice draft company engineering
     change order technician engineer manager director officer partner specialist analyst assistant coordinator
     supervisor administrator operator associate consultant representative president intern maintenance business
-    senior junior lead principal chief department ii iii iv tel fax ext ref attn re fwd""".split()
+    senior junior lead principal chief department ii iii iv tel fax ext ref attn re fwd buyer seller purchaser
+    distribution statement approved release ssn dob mrn npi dea iban bic swift itin ein tin
+    exw fca fas fob cfr cif cpt cip dap dpu ddp""".split()
+)
+# Lower-case words that may sit inside a name ("Maria de la Cruz", "Ludwig van Beethoven").
+NAME_PARTICLES = frozenset("de da das do dos del della der den di du la le van von ter bin ibn al el y e st".split())
+# A company's legal form ends the span or follows it: "Fenwick Plastics Ltd", "Ostrava Tooling s.r.o.".
+COMPANY_FORM = re.compile(
+    r"(?i)(?:^|[\s,])(?:ltd|llc|inc|gmbh|sarl|sas|plc|corp|corporation|limited|llp|pty|ag|kg|bv|nv|oy|ab|spa"
+    r"|s\.?r\.?o|s\.?r\.?l|s\.?a\.?r\.?l|s\.?a|s\.?p\.?a|b\.?v|n\.?v|a\.?g|co|holdings|industries)\.?(?=$|[\s,;|)])"
 )
 # Firms named after people: the name is the firm's, not a person's.
 FIRMS_NAMED_AFTER_PEOPLE = frozenset(
@@ -39,10 +49,13 @@ FIRMS_NAMED_AFTER_PEOPLE = frozenset(
 class PersonNerRecognizer(SpacyRecognizer):
     """spaCy PERSON entities that look like names.
 
-    Kept: letters, spaces and ``.-'`` only, with a capital. Dropped: a single word
-    used as a label (``Banner:``), a lone initial plus one word (``C. Translate``), a
-    placeholder (``$TOKEN``), spans with words no name has (markings, job titles) and
-    firms named after people (``Charles Schwab``). An opening imperative (``Summarise
+    Kept: two words or more of letters, spaces and ``.-'`` only, each capitalised (or a
+    particle such as ``de``, ``van``). A single word is dropped (``Carrier``, ``Max``, a
+    city, a table header): the small model guesses those, and first names alone are found
+    by the contextual patterns (greetings, labels, sign-offs). Also dropped: a lone initial
+    plus one word (``C. Translate``), a placeholder (``$TOKEN``), spans with words no name
+    has (markings, job titles, identifier labels, incoterms), companies by their legal
+    form (``Ltd``, ``s.r.o.``) and firms named after people (``Charles Schwab``). An opening imperative (``Summarise
     Jane Doe's notes``) is cut off the span.
     """
 
@@ -55,6 +68,8 @@ class PersonNerRecognizer(SpacyRecognizer):
         kept = []
         for result in super().analyze(text, entities, nlp_artifacts):
             _drop_imperative(text, result)
+            _trim_lower_case_ends(text, result)
+            _join_name_neighbour(text, result)
             if result.start < result.end and _looks_like_a_name(text, result.start, result.end):
                 kept.append(result)
         return kept
@@ -68,6 +83,39 @@ def _drop_imperative(text: str, result: RecognizerResult) -> None:
         result.start += rest.end() if rest else len(first.group())
 
 
+def _trim_lower_case_ends(text: str, result: RecognizerResult) -> None:
+    """Cut lower-case and uncased words off both ends of the span ("Ingrid Delacroix files" -> "Ingrid Delacroix")."""
+    tokens = [m.span() for m in re.finditer(r"\S+", text[result.start : result.end])]
+    capitalised = [i for i, (a, b) in enumerate(tokens) if text[result.start + a].isupper()]
+    if not capitalised:
+        result.end = result.start
+        return
+    first, last = tokens[capitalised[0]], tokens[capitalised[-1]]
+    result.start, result.end = result.start + first[0], result.start + last[1]
+
+
+_NEIGHBOUR_BEFORE = re.compile(r"([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?) $")
+_NEIGHBOUR_AFTER = re.compile(r" ([A-Z][a-z]+(?:[-'][A-Z][a-z]+)?)\b(?![.'-]?\w)")
+
+
+def _join_name_neighbour(text: str, result: RecognizerResult) -> None:
+    """Widen a one-word span to a capitalised word right beside it (the model often tags only the surname)."""
+    if " " in text[result.start : result.end].strip():
+        return
+    before = _NEIGHBOUR_BEFORE.search(text, max(0, result.start - 30), result.start)
+    if before and _name_word(before.group(1)):
+        result.start = before.start(1)
+        return
+    after = _NEIGHBOUR_AFTER.match(text, result.end)
+    if after and _name_word(after.group(1)):
+        result.end = after.end(1)
+
+
+def _name_word(word: str) -> bool:
+    lower = word.lower()
+    return lower not in NOT_NAME_WORDS and lower not in IMPERATIVES and lower not in STOP_WORDS
+
+
 def _looks_like_a_name(text: str, start: int, end: int) -> bool:
     span = text[start:end]
     if not _NAME_SHAPE.fullmatch(span) or not any(char.isupper() for char in span):
@@ -76,6 +124,13 @@ def _looks_like_a_name(text: str, start: int, end: int) -> bool:
         return False
     words = re.findall(r"[^\W\d_]+", span.lower())
     if any(word in NOT_NAME_WORDS for word in words):
+        return False
+    tokens = [re.sub(r"(?:'s|')$", "", token) for token in span.split()]
+    if len(tokens) < 2:  # a lone word: "Carrier delays", "Max daily dose", a city; first names come from context
+        return False
+    if not all(token[:1].isupper() or token.lower() in NAME_PARTICLES for token in tokens if token):
+        return False  # "manera de aprender Python", an uncased script beside a capital
+    if COMPANY_FORM.search(text[start : end + 6].split("\n")[0]):
         return False
     firm = re.sub(r"(?:'s|')$", "", span.strip().lower())
     if firm in FIRMS_NAMED_AFTER_PEOPLE or any(firm.startswith(f + " ") for f in FIRMS_NAMED_AFTER_PEOPLE):
