@@ -1,34 +1,41 @@
-"""Generators of identifiers with valid (or deliberately invalid) checksums. Seeded via ``random.Random``."""
+"""Generators of identifiers with valid (or deliberately invalid) checksums. Seeded via ``random.Random``.
+
+The generators shared with ``bench.heldout`` live in ``bench.ids`` and are re-exported here under this
+corpus's names; the ones below draw differently from their ``bench.heldout.ids`` namesakes.
+"""
 
 from __future__ import annotations
 
 import random
 import string
 
-MBI_ALPHA = [c for c in string.ascii_uppercase if c not in "SLOIBZ"]
+from bench import ids as common
+from bench.ids import MBI_ALPHA, alnum, aws_secret, hexstr, luhn_ok, npi
+from bench.ids import rdigits as _digits
 
+__all__ = [
+    "BIC_COUNTRIES", "CARD_BRANDS", "IBAN_BBAN", "ITIN_GROUPS", "aba", "alnum", "aws_key", "aws_secret", "bad_iban",
+    "bank_account", "bic", "card", "dea", "drivers_license", "fmt_card", "fmt_iban", "fmt_mbi", "gh_token", "hexstr",
+    "iban", "invalid_ssn", "isbn13", "itin", "jwt", "luhn_complete", "luhn_ok", "mbi", "non_luhn16", "npi",
+    "passport", "password", "slack_token", "ssn", "stripe_key", "uuid",
+]  # fmt: skip
 
-def luhn_ok(digits: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(digits)):
-        d = int(ch)
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+aws_key = common.aws_key_id
+gh_token = common.github_pat
+slack_token = common.slack_bot
+stripe_key = common.stripe_live
+uuid = common.uuid4
+fmt_card = common.group_card
+fmt_iban = common.group4
 
 
 def luhn_complete(prefix: str) -> str:
-    for c in "0123456789":
-        if luhn_ok(prefix + c):
-            return prefix + c
-    raise AssertionError
+    return prefix + common.luhn_digit(prefix)
 
 
-def _digits(r: random.Random, n: int) -> str:
-    return "".join(r.choice("0123456789") for _ in range(n))
+def isbn13(r: random.Random) -> str:
+    n = common.isbn13(r)
+    return f"{n[:3]}-{n[3]}-{n[4:8]}-{n[8:12]}-{n[12]}"
 
 
 CARD_BRANDS = {
@@ -47,14 +54,6 @@ def card(r: random.Random, brand: str) -> str:
     prefixes, length = CARD_BRANDS[brand]
     p = r.choice(prefixes)
     return luhn_complete(p + _digits(r, length - len(p) - 1))
-
-
-def fmt_card(num: str, sep: str = " ") -> str:
-    if len(num) == 15:
-        return sep.join([num[:4], num[4:10], num[10:]])
-    if len(num) == 14:
-        return sep.join([num[:4], num[4:10], num[10:]])
-    return sep.join(num[i:i + 4] for i in range(0, len(num), 4))
 
 
 def non_luhn16(r: random.Random) -> str:
@@ -95,14 +94,6 @@ def itin(r: random.Random) -> str:
     return f"9{r.randint(0, 99):02d}-{r.choice(ITIN_GROUPS)}-{r.randint(0, 9999):04d}"
 
 
-def npi(r: random.Random) -> str:
-    while True:
-        base = r.choice("12") + _digits(r, 8)
-        for c in "0123456789":
-            if luhn_ok("80840" + base + c):
-                return base + c
-
-
 def dea(r: random.Random, last_name: str = "") -> str:
     first = r.choice("ABFGMPRX")
     second = (last_name[:1] or r.choice(string.ascii_uppercase)).upper()
@@ -114,9 +105,17 @@ def dea(r: random.Random, last_name: str = "") -> str:
 def mbi(r: random.Random) -> str:
     an = MBI_ALPHA + list("0123456789")
     parts = [
-        str(r.randint(1, 9)), r.choice(MBI_ALPHA), r.choice(an), str(r.randint(0, 9)),
-        r.choice(MBI_ALPHA), r.choice(an), str(r.randint(0, 9)), r.choice(MBI_ALPHA),
-        r.choice(MBI_ALPHA), str(r.randint(0, 9)), str(r.randint(0, 9)),
+        str(r.randint(1, 9)),
+        r.choice(MBI_ALPHA),
+        r.choice(an),
+        str(r.randint(0, 9)),
+        r.choice(MBI_ALPHA),
+        r.choice(an),
+        str(r.randint(0, 9)),
+        r.choice(MBI_ALPHA),
+        r.choice(MBI_ALPHA),
+        str(r.randint(0, 9)),
+        str(r.randint(0, 9)),
     ]
     return "".join(parts)
 
@@ -130,17 +129,11 @@ def aba(r: random.Random) -> str:
         prefix = r.choice([f"{x:02d}" for x in list(range(1, 13)) + list(range(21, 33)) + list(range(61, 73))])
         body = prefix + _digits(r, 6)
         w = [3, 7, 1, 3, 7, 1, 3, 7]
-        s = sum(int(c) * k for c, k in zip(body, w))
+        s = sum(int(c) * k for c, k in zip(body, w, strict=True))
         check = (10 - s % 10) % 10
         n = body + str(check)
         if n != "123456789":
             return n
-
-
-def _iban_check(country: str, bban: str) -> str:
-    rearr = bban + country + "00"
-    num = "".join(str(int(c, 36)) for c in rearr)
-    return f"{98 - int(num) % 97:02d}"
 
 
 IBAN_BBAN = {  # country -> pattern: n digit, a upper letter, c alnum
@@ -167,11 +160,7 @@ def iban(r: random.Random, country: str) -> str:
         else:
             out.append(r.choice(string.digits + string.ascii_uppercase))
     bban = "".join(out)
-    return country + _iban_check(country, bban) + bban
-
-
-def fmt_iban(i: str) -> str:
-    return " ".join(i[k:k + 4] for k in range(0, len(i), 4))
+    return country + common.iban_check(country, bban) + bban
 
 
 def bad_iban(r: random.Random, country: str) -> str:
@@ -214,43 +203,6 @@ def drivers_license(r: random.Random) -> tuple[str, str]:
     return st, "WDL" + "".join(r.choice(string.ascii_uppercase + string.digits) for _ in range(9))
 
 
-def hexstr(r: random.Random, n: int) -> str:
-    return "".join(r.choice("0123456789abcdef") for _ in range(n))
-
-
-def alnum(r: random.Random, n: int, alphabet: str = string.ascii_letters + string.digits) -> str:
-    return "".join(r.choice(alphabet) for _ in range(n))
-
-
-def uuid(r: random.Random) -> str:
-    h = hexstr(r, 32)
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{r.choice('89ab')}{h[17:20]}-{h[20:]}"
-
-
-def isbn13(r: random.Random) -> str:
-    body = "978" + _digits(r, 9)
-    s = sum(int(c) * (1 if i % 2 == 0 else 3) for i, c in enumerate(body))
-    check = (10 - s % 10) % 10
-    n = body + str(check)
-    return f"{n[:3]}-{n[3]}-{n[4:8]}-{n[8:12]}-{n[12]}"
-
-
-def aws_key(r: random.Random) -> str:
-    return "AKIA" + alnum(r, 16, string.ascii_uppercase + "234567")
-
-
-def aws_secret(r: random.Random) -> str:
-    return alnum(r, 40, string.ascii_letters + string.digits + "/+")
-
-
-def gh_token(r: random.Random) -> str:
-    return "ghp_" + alnum(r, 36)
-
-
-def slack_token(r: random.Random) -> str:
-    return f"xoxb-{_digits(r, 12)}-{_digits(r, 13)}-{alnum(r, 24)}"
-
-
 def jwt(r: random.Random) -> str:
     import base64
     import json
@@ -261,10 +213,6 @@ def jwt(r: random.Random) -> str:
     head = b64({"alg": "HS256", "typ": "JWT"})
     body = b64({"sub": _digits(r, 8), "iat": 1710000000 + r.randint(0, 9999999), "scope": "claims:write"})
     return f"{head}.{body}.{alnum(r, 43, string.ascii_letters + string.digits + '-_')}"
-
-
-def stripe_key(r: random.Random) -> str:
-    return "sk_live_" + alnum(r, 24)
 
 
 def password(r: random.Random) -> str:

@@ -1,34 +1,41 @@
-"""Generators for checksummed identifiers (all driven by a caller-supplied ``random.Random``)."""
+"""Generators for checksummed identifiers (all driven by a caller-supplied ``random.Random``).
+
+The generators shared with ``bench.fresh`` live in ``bench.ids`` and are re-exported here; the ones
+below draw differently from their ``bench.fresh.ids`` namesakes, so they stay with this corpus.
+"""
 
 from __future__ import annotations
 
 import random
 import string
 
-DIGITS = string.digits
+from bench.ids import (
+    DIGITS,
+    MBI_ALPHA,
+    alnum,
+    aws_key_id,
+    aws_secret,
+    github_pat,
+    group4,
+    group_card,
+    hexstr,
+    iban_check,
+    isbn13,
+    luhn_digit,
+    luhn_ok,
+    npi,
+    rdigits,
+    slack_bot,
+    stripe_live,
+    uuid4,
+)
 
-
-def luhn_ok(number: str) -> bool:
-    total = 0
-    for i, ch in enumerate(reversed(number)):
-        d = int(ch)
-        if i % 2 == 1:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
-
-
-def luhn_digit(payload: str) -> str:
-    for d in DIGITS:
-        if luhn_ok(payload + d):
-            return d
-    raise AssertionError
-
-
-def rdigits(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice(DIGITS) for _ in range(n))
+__all__ = [
+    "CARD_BRANDS", "IBAN_COUNTRIES", "aba", "aba_ok", "alnum", "aws_key_id", "aws_secret", "bban", "card", "dea",
+    "github_pat", "group4", "group_card", "hexstr", "iban", "iban_ok", "invalid_ssn", "isbn13", "itin", "jwt",
+    "luhn_digit", "luhn_ok", "mbi", "non_luhn16", "npi", "password", "pem_block", "rdigits", "slack_bot", "ssn",
+    "stripe_live", "uuid4",
+]  # fmt: skip
 
 
 CARD_BRANDS = ("visa", "mastercard", "mastercard2", "amex", "discover", "jcb", "diners", "unionpay")
@@ -57,34 +64,11 @@ def card(rng: random.Random, brand: str) -> str:
     return payload + luhn_digit(payload)
 
 
-def group_card(number: str, sep: str = " ") -> str:
-    n = len(number)
-    if n == 15:
-        sizes = [4, 6, 5]
-    elif n == 14:
-        sizes = [4, 6, 4]
-    elif n == 19:
-        sizes = [4, 4, 4, 4, 3]
-    else:
-        sizes = [4] * (n // 4)
-    out, i = [], 0
-    for s in sizes:
-        out.append(number[i : i + s])
-        i += s
-    return sep.join(out)
-
-
 def non_luhn16(rng: random.Random, prefix: str = "") -> str:
     num = prefix + rdigits(rng, 16 - len(prefix))
     if luhn_ok(num):
         num = num[:-1] + str((int(num[-1]) + 1) % 10)
     return num
-
-
-def _iban_check(country: str, bban: str) -> str:
-    rearranged = bban + country + "00"
-    numeric = "".join(str(int(c, 36)) for c in rearranged)
-    return f"{98 - int(numeric) % 97:02d}"
 
 
 def _alpha(rng: random.Random, n: int) -> str:
@@ -130,17 +114,13 @@ IBAN_COUNTRIES = ("DE", "GB", "FR", "NL", "ES", "IT", "CH", "BE", "PL", "AT", "I
 
 def iban(rng: random.Random, country: str) -> str:
     b = bban(rng, country)
-    return country + _iban_check(country, b) + b
+    return country + iban_check(country, b) + b
 
 
 def iban_ok(value: str) -> bool:
     v = value.replace(" ", "")
     r = v[4:] + v[:4]
     return int("".join(str(int(c, 36)) for c in r)) % 97 == 1
-
-
-def group4(value: str) -> str:
-    return " ".join(value[i : i + 4] for i in range(0, len(value), 4))
 
 
 def aba(rng: random.Random) -> str:
@@ -156,25 +136,17 @@ def aba_ok(v: str) -> bool:
     return (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8])) % 10 == 0
 
 
-def npi(rng: random.Random) -> str:
-    base = rng.choice("12") + rdigits(rng, 8)
-    return base + luhn_digit("80840" + base)
-
-
 def dea(rng: random.Random, last_name: str) -> str:
     d = [int(c) for c in rdigits(rng, 6)]
     chk = (d[0] + d[2] + d[4] + 2 * (d[1] + d[3] + d[5])) % 10
     return rng.choice("ABFGM") + last_name[0].upper() + "".join(map(str, d)) + str(chk)
 
 
-_MBI_ALPHA = [c for c in string.ascii_uppercase if c not in "SLOIBZ"]
-
-
 def mbi(rng: random.Random) -> str:
-    a = lambda: rng.choice(_MBI_ALPHA)  # noqa: E731
-    an = lambda: rng.choice(_MBI_ALPHA + list(DIGITS))  # noqa: E731
+    a = lambda: rng.choice(MBI_ALPHA)  # noqa: E731
+    an = lambda: rng.choice(MBI_ALPHA + list(DIGITS))  # noqa: E731
     n = lambda: rng.choice(DIGITS)  # noqa: E731
-    return (rng.choice("123456789") + a() + an() + n() + a() + an() + n() + a() + a() + n() + n())
+    return rng.choice("123456789") + a() + an() + n() + a() + an() + n() + a() + a() + n() + n()
 
 
 def ssn(rng: random.Random) -> str:
@@ -206,40 +178,6 @@ def itin(rng: random.Random) -> str:
     return f"9{rng.randint(0, 99):02d}-{group}-{rng.randint(0, 9999):04d}"
 
 
-def isbn13(rng: random.Random) -> str:
-    body = "978" + rdigits(rng, 9)
-    s = sum(int(c) * (1 if i % 2 == 0 else 3) for i, c in enumerate(body))
-    return body + str((10 - s % 10) % 10)
-
-
-def alnum(rng: random.Random, n: int, alphabet: str = string.ascii_letters + DIGITS) -> str:
-    return "".join(rng.choice(alphabet) for _ in range(n))
-
-
-def hexstr(rng: random.Random, n: int) -> str:
-    return "".join(rng.choice("0123456789abcdef") for _ in range(n))
-
-
-def aws_key_id(rng: random.Random) -> str:
-    return "AKIA" + alnum(rng, 16, string.ascii_uppercase + "234567")
-
-
-def aws_secret(rng: random.Random) -> str:
-    return alnum(rng, 40, string.ascii_letters + DIGITS + "/+")
-
-
-def github_pat(rng: random.Random) -> str:
-    return "ghp_" + alnum(rng, 36)
-
-
-def slack_bot(rng: random.Random) -> str:
-    return f"xoxb-{rdigits(rng, 12)}-{rdigits(rng, 13)}-{alnum(rng, 24)}"
-
-
-def stripe_live(rng: random.Random) -> str:
-    return "sk_live_" + alnum(rng, 24)
-
-
 def jwt(rng: random.Random) -> str:
     import base64
     import json
@@ -262,8 +200,3 @@ def pem_block(rng: random.Random) -> str:
 def password(rng: random.Random) -> str:
     words = ["Winter", "Harbor", "Falcon", "Copper", "Mango", "Quartz", "Tundra", "Violet"]
     return rng.choice(words) + rng.choice("!@#$%&*") + rdigits(rng, 2) + rng.choice(words).lower() + rng.choice("?!.")
-
-
-def uuid4(rng: random.Random) -> str:
-    h = hexstr(rng, 32)
-    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{rng.choice('89ab')}{h[17:20]}-{h[20:]}"
