@@ -151,9 +151,13 @@ def test_split_value_after_a_long_history_is_found(detector: Detector) -> None: 
 def test_boundary_window_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(detect_module, "BOUNDARY_WINDOW", 10)
     messages = [_user(0, "a" * 50), _user(1, "bb"), _user(2, "c" * 50)]
-    window = detect_module._window(messages, 1)
-    assert window == [(messages[0], 40, 50), (messages[1], 0, 2), (messages[2], 0, 7)]
+    # Backwards the window crosses short messages; forwards it stops at the next message,
+    # so a boundary's window (and its cached result) never changes when later turns arrive.
+    assert detect_module._window(messages, 1) == [(messages[0], 40, 50), (messages[1], 0, 2)]
+    window = detect_module._window(messages, 2)
+    assert window == [(messages[0], 43, 50), (messages[1], 0, 2), (messages[2], 0, 10)]
     assert sum(end - start for _, start, end in window) <= 2 * 10
+    assert detect_module._window([*messages, _user(3, "d" * 50)], 1) == detect_module._window(messages, 1)
 
 
 def test_detector_without_cache_gives_the_same_findings(detector: Detector) -> None:  # noqa: F811

@@ -237,27 +237,51 @@ class Detector:
 
     def _scan_stitched(self, before: Message, after: Message) -> list[Finding]:
         """Findings for a value whose first part ends ``before`` and whose rest opens ``after``."""
-        tail = _TRAILING_FRAGMENT.search(before.text)
-        head = _LEADING_FRAGMENT.search(after.text, 0, STITCH_LEAD + 64)
-        if tail is None or head is None or head.start(1) > STITCH_LEAD:
-            return []
-        first = (max(0, tail.start(1) - STITCH_CONTEXT), tail.end(1))
-        second = (head.start(1), min(len(after.text), head.end(1) + STITCH_CONTEXT))
-        stitched = before.text[first[0] : first[1]] + after.text[second[0] : second[1]]
-        split = first[1] - first[0]
+        pairs = self._stitched_pairs(before.text, after.text)
         findings = []
+        for i in range(0, len(pairs), 2):
+            findings.append(_finding(pairs[i], before.index, pairs[i].start, pairs[i].end))
+            findings.append(_finding(pairs[i + 1], after.index, pairs[i + 1].start, pairs[i + 1].end))
+        return findings
+
+    def _stitched_pairs(self, before: str, after: str) -> tuple[_Hit, ...]:
+        """Hits of the stitched boundary as (part in ``before``, part in ``after``) pairs, cached.
+
+        A boundary never changes once both messages exist, so each turn pays only for its own.
+        """
+        if self._cache is None:
+            return self._stitch(before, after)
+        key = self._cache.key(self._version, "stitch", f"{len(before)}:{before}{after}")
+        pairs = self._cache.get(key)
+        if pairs is None:
+            pairs = self._stitch(before, after)
+            self._cache.put(key, pairs)
+        return pairs
+
+    def _stitch(self, before: str, after: str) -> tuple[_Hit, ...]:
+        tail = _TRAILING_FRAGMENT.search(before)
+        head = _LEADING_FRAGMENT.search(after, 0, STITCH_LEAD + 64)
+        if tail is None or head is None or head.start(1) > STITCH_LEAD:
+            return ()
+        first = (max(0, tail.start(1) - STITCH_CONTEXT), tail.end(1))
+        second = (head.start(1), min(len(after), head.end(1) + STITCH_CONTEXT))
+        stitched = before[first[0] : first[1]] + after[second[0] : second[1]]
+        split = first[1] - first[0]
+        pairs: list[_Hit] = []
         for hit in self._scan_cached(stitched, with_ner=False):
             if hit.start < split < hit.end:
-                findings.append(_finding(hit, before.index, first[0] + hit.start, first[1]))
-                findings.append(_finding(hit, after.index, second[0], second[0] + hit.end - split))
-        return findings
+                pairs.append(_Hit(hit.entity_type, first[0] + hit.start, first[1], hit.score, hit.recognizer))
+                pairs.append(_Hit(hit.entity_type, second[0], second[0] + hit.end - split, hit.score, hit.recognizer))
+        return tuple(pairs)
 
 
 def _window(messages: Sequence[Message], boundary: int) -> list[tuple[Message, int, int]]:
     """Slices ``(message, start, end)`` of up to ``BOUNDARY_WINDOW`` characters each side of a boundary.
 
-    The boundary lies before ``messages[boundary]``; short messages are crossed, so a value
-    spread over several short messages is still whole in the window.
+    The boundary lies before ``messages[boundary]``. Backwards, short messages are crossed, so
+    a value spread over several short messages is whole in the window of its last boundary;
+    forwards, the window stops at the end of ``messages[boundary]``, so a boundary's window
+    never changes when later turns arrive (and its cached result stays valid).
     """
     before: list[tuple[Message, int, int]] = []
     room = BOUNDARY_WINDOW
@@ -267,15 +291,8 @@ def _window(messages: Sequence[Message], boundary: int) -> list[tuple[Message, i
         room -= take + 1
         if room <= 0:
             break
-    after: list[tuple[Message, int, int]] = []
-    room = BOUNDARY_WINDOW
-    for message in messages[boundary:]:
-        take = min(len(message.text), room)
-        after.append((message, 0, take))
-        room -= take + 1
-        if room <= 0:
-            break
-    return [*reversed(before), *after]
+    following = messages[boundary]
+    return [*reversed(before), (following, 0, min(len(following.text), BOUNDARY_WINDOW))]
 
 
 def _finding(hit: _Hit, message_index: int, start: int, end: int) -> Finding:
