@@ -26,13 +26,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
-from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 import gateway
 from gateway.entities import ENTITY_TYPES
 from gateway.pipeline.cache import DEFAULT_MAX_ENTRIES, FindingsCache
-from gateway.pipeline.nlp_engine import OfflineSpacyNlpEngine
+from gateway.pipeline.nlp_engine import FastLemmaContextAwareEnhancer, OfflineSpacyNlpEngine
 from gateway.pipeline.normalise import NormalisedText, collapse, decoded_views, fold, unescape
 from gateway.recognizers import build_recognizers
 from gateway.types import Finding, Message
@@ -119,7 +118,7 @@ class Detector:
             registry=registry,
             nlp_engine=self._nlp,
             supported_languages=["en"],
-            context_aware_enhancer=LemmaContextAwareEnhancer(context_prefix_count=3, context_suffix_count=1),
+            context_aware_enhancer=FastLemmaContextAwareEnhancer(context_prefix_count=3, context_suffix_count=1),
             default_score_threshold=SCORE_THRESHOLD,
         )
         self._version = self._compute_version(registry)

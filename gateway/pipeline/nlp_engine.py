@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import re
 import threading
+from bisect import bisect_right
+from collections.abc import Callable
+from functools import cached_property, partial
 from pathlib import Path
 
 import spacy
+from presidio_analyzer.context_aware_enhancers import LemmaContextAwareEnhancer
 from presidio_analyzer.nlp_engine import NerModelConfiguration, NlpArtifacts, SpacyNlpEngine
+from spacy.attrs import IDX, LENGTH
 from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
@@ -76,27 +81,139 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
                 if span is not None:
                     entities.append(span)
         doc.set_ents(filter_spans(entities))
-        return self._doc_to_nlp_artifact(doc, language)
+        return self._artifacts(doc, text, language)
 
     def tokenize(self, text: str, language: str = "en") -> NlpArtifacts:
-        """Artifacts with tokens only (no NER), for context words on secondary views."""
-        with self._lock:
-            doc = self.get_nlp(language).make_doc(text)
-        return self._doc_to_nlp_artifact(doc, language)
+        """Artifacts with tokens only (no NER), for context words on secondary views.
 
-    def _doc_to_nlp_artifact(self, doc: Doc, language: str) -> NlpArtifacts:
+        The ``Doc`` is made on first use: most views yield no result that needs context words.
+        """
+        return LazyNlpArtifacts(partial(self._make_doc, text, language), text, [], [], self, language)
+
+    def _make_doc(self, text: str, language: str) -> Doc:
+        with self._lock:
+            return self.get_nlp(language).make_doc(text)
+
+    def _artifacts(self, doc: Doc, text: str, language: str) -> NlpArtifacts:
+        """``NlpArtifacts`` of ``doc``, made from ``text`` (``doc.text`` is rebuilt token by token)."""
         entities = doc.ents
         scores = self._get_scores_for_entities(doc)
         entities, scores = self._get_updated_entities(entities, scores)
-        return NlpArtifacts(
-            entities=entities,
-            tokens=doc,
-            tokens_indices=[token.idx for token in doc],
-            lemmas=[token.lower_ for token in doc],
-            nlp_engine=self,
-            language=language,
-            scores=scores,
+        return LazyNlpArtifacts(doc, text, list(entities), scores, self, language)
+
+
+class LazyNlpArtifacts(NlpArtifacts):
+    """``NlpArtifacts`` whose token offsets, lower-cased tokens and keywords are computed on first use.
+
+    Most views yield no result with context words, so these per-token lists
+    (built from arrays, without a spaCy ``Token`` object per token) are usually
+    never needed. Same values as Presidio's eager ones.
+    """
+
+    def __init__(
+        self,
+        doc: Doc | Callable[[], Doc],
+        text: str,
+        entities: list[Span],
+        scores: list[float],
+        nlp_engine: SpacyNlpEngine,
+        language: str,
+    ) -> None:
+        self._doc = doc
+        self._text = text
+        self.entities = entities
+        self.nlp_engine = nlp_engine
+        self.language = language
+        self.scores = scores if scores else [0.85] * len(entities)
+
+    @cached_property
+    def tokens(self) -> Doc:  # type: ignore[override]
+        return self._doc if isinstance(self._doc, Doc) else self._doc()
+
+    @cached_property
+    def _spans(self) -> list[list[int]]:
+        return self.tokens.to_array([IDX, LENGTH]).tolist() if len(self.tokens) else []
+
+    @cached_property
+    def tokens_indices(self) -> list[int]:  # type: ignore[override]
+        return [start for start, _ in self._spans]
+
+    @cached_property
+    def token_ends(self) -> list[int]:
+        """End offset of each token (non-decreasing: tokens are ordered and disjoint)."""
+        return [start + length for start, length in self._spans]
+
+    @cached_property
+    def lemmas(self) -> list[str]:  # type: ignore[override]
+        text = self._text
+        return [text[start : start + length].lower() for start, length in self._spans]
+
+    @cached_property
+    def keywords(self) -> list[str]:  # type: ignore[override]
+        return self.set_keywords(self.nlp_engine, self.lemmas, self.language)
+
+    @cached_property
+    def keyword_set(self) -> _Keywords:
+        return _Keywords(self)
+
+
+class _Keywords:
+    """Membership in ``keywords`` for a lower-cased lemma, without building the whole list.
+
+    A lemma without ":" is a keyword when it is not a stop word, punctuation,
+    "-PRON-" or "be" (Presidio's filter), or when it is a ":"-separated part of
+    a lemma that is; a lemma with ":" never is (keywords are split on ":").
+    """
+
+    def __init__(self, artifacts: LazyNlpArtifacts) -> None:
+        self._artifacts = artifacts
+        self._known: dict[str, bool] = {}
+        self._parts = {
+            part
+            for lemma in artifacts.lemmas
+            if ":" in lemma and self._qualifies(lemma)
+            for part in lemma.lower().split(":")
+        }
+
+    def _qualifies(self, lemma: str) -> bool:
+        engine, language = self._artifacts.nlp_engine, self._artifacts.language
+        return (
+            not engine.is_stopword(lemma, language)
+            and not engine.is_punct(lemma, language)
+            and lemma != "-PRON-"
+            and lemma != "be"
         )
+
+    def __contains__(self, word: object) -> bool:
+        if not isinstance(word, str) or ":" in word:
+            return False
+        if word in self._parts:
+            return True
+        known = self._known.get(word)
+        if known is None:
+            known = self._known[word] = self._qualifies(word)
+        return known
+
+
+class FastLemmaContextAwareEnhancer(LemmaContextAwareEnhancer):
+    """Presidio's enhancer, with the match's token found by bisection and keywords looked up in a set.
+
+    Presidio walks the ``Doc`` up to the match for every result (a ``Token``
+    object per step) and tests keywords against a list; the context words found
+    are the same.
+    """
+
+    def _extract_surrounding_words(self, nlp_artifacts: NlpArtifacts, word: str, start: int) -> list[str]:
+        if not isinstance(nlp_artifacts, LazyNlpArtifacts) or not nlp_artifacts.tokens:
+            return super()._extract_surrounding_words(nlp_artifacts, word, start)
+        # The first token with ``idx == start`` or ``start < idx + len``: the first whose end passes ``start``.
+        token_index = bisect_right(nlp_artifacts.token_ends, start)
+        if token_index == len(nlp_artifacts.token_ends):
+            raise ValueError(f"no token at offset {start}")  # Presidio's error, without the matched text
+        keywords = nlp_artifacts.keyword_set
+        backward = self._add_n_words_backward(token_index, self.context_prefix_count, nlp_artifacts.lemmas, keywords)  # type: ignore[arg-type]
+        forward = self._add_n_words_forward(token_index, self.context_suffix_count, nlp_artifacts.lemmas, keywords)  # type: ignore[arg-type]
+        return list(set(backward + forward))
 
 
 def ner_segments(text: str) -> list[tuple[int, str]]:

@@ -67,6 +67,7 @@ class LabelledHealthPlanIdRecognizer(LabelledValueRecognizer):
     PATTERNS = [
         Pattern(
             "labelled_member_id",
+            r"(?=(?i:[msibhp]))"  # the first letters of the labels: other positions are skipped cheaply
             r"(?i:\b(?:member|subscriber|insurance|insured|beneficiary|health[\s_]+plan|plan|policy|medicaid)"
             r"[\s_-]*(?:id|#|number|num|no\.?|identifier)[\"']?\s*(?:is|was|=|:|#|-)?\s*[\"']?#?\s*)"
             r"(?P<value>[A-Z0-9][A-Z0-9-]{4,19}[A-Z0-9])\b",

@@ -56,6 +56,7 @@ class UsDriverLicenseRecognizer(LabelledValueRecognizer):
     PATTERNS = [
         Pattern(
             "labelled_license",
+            r"(?=[dD])"  # the first letters of the labels: other positions are skipped cheaply
             r"(?:(?i:\bdriver'?s?\s+licen[cs]e|\bdriving\s+licen[cs]e)|\bDL)\s*(?i:number|num|no\.?|#|id)?"
             r"\s*(?:is|was|=|:|#|-)?\s*#?\s*(?P<value>[A-Za-z]{0,3}-?\d[A-Za-z0-9-]{4,16}[A-Za-z0-9])\b",
             0.85,
@@ -97,6 +98,8 @@ class DateOfBirthRecognizer(LabelledValueRecognizer):
     PATTERNS = [
         Pattern(
             "labelled_dob",
+            # Every label opens with one of these letters: the lookahead skips other positions cheaply.
+            r"(?=(?i:[bdfgn]))"
             r"(?:(?i:(?<![A-Za-z])D\.?O\.?B(?![A-Za-z])\.?|(?<![A-Za-z])date[\s_-]+of[\s_-]+birth"
             r"|(?<![A-Za-z])birth[\s_-]*date|\bbirthday|\bborn(?:\s+on)?"
             r"|\bfecha\s+de\s+nacimiento|\bdate\s+de\s+naissance|\bgeburtsdatum|\bgeboren(?:\s+am)?"
@@ -162,6 +165,7 @@ class PersonNameRecognizer(LabelledValueRecognizer):
         Pattern("titled_name", r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+(?P<value>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b", 0.7),
         Pattern(
             "labelled_name",
+            r"(?=(?i:[pneacibstgrmfl]))"  # the first letters of the labels: other positions are skipped cheaply
             r"(?i:\b(?:patient|name|employee|applicant|customer|client|insured|cardholder|account\s+holder|candidate"
             r"|beneficiary|subscriber|traveler|traveller|passenger|guest|resident|recipient|payee|member"
             r"|reporter|requester|requestor|assignee|requested\s+by|submitted\s+by|reported\s+by|contact"
@@ -190,6 +194,7 @@ class PersonNameRecognizer(LabelledValueRecognizer):
         ),
         Pattern(
             "relative",
+            r"(?=(?i:[sdwhmfbpngauc]))"  # the first letters of the labels: other positions are skipped cheaply
             r"(?i:\b(?:son|daughter|wife|husband|mother|father|mom|mum|dad|brother|sister|partner|spouse|nephew|niece"
             r"|grandson|granddaughter|aunt|uncle|fiance|fiancee|caregiver|guardian),?[ \t]+)"
             rf"(?P<value>{_WORD})(?=,?[ \t]+(?i:wants|called|calls|says|said|is|was|will|would|asked|asks|needs|can"
@@ -223,6 +228,7 @@ class PersonNameRecognizer(LabelledValueRecognizer):
         ),
         Pattern(
             "introduced_name",
+            r"(?=(?i:[mjiarpeldoc]))"  # the first letters of the labels: other positions are skipped cheaply
             r"(?:(?i:\b(?:my\s+name\s+is|my\s+name's|me\s+llamo|mi\s+nombre\s+es|je\s+m'appelle|ich\s+hei(?:ß|ss)e"
             r"|applicant|insured|(?:refill|prescription|rx|renewal)\s+for|(?:id|identity)\s+(?:check|verification)\s*:"
             r"|(?:el|la|le|o|a|der|die)\s+(?:paciente|patient|patiente|patientin)|patient|client)[ \t]+))"

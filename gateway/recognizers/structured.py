@@ -72,7 +72,10 @@ _PERSONAL_KEY = re.compile(
     r"(?i)e-?mail|phone|mobile|dob|birth|ssn|social|address|street|mrn|patient|employee|customer|account|salary"
     r"|credential|npi|routing|gender"
 )
+# The lookahead (a cheap, possessive test that a ":" or "=" follows a key-like run) only
+# rejects positions where the pattern cannot match; it does not change what matches.
 _KEY_VALUE = re.compile(
+    r"(?=[\"']?[A-Za-z][\w .\-\"']{0,42}+[ \t]*+[:=])"
     r"(?P<q>[\"']?)(?P<key>[A-Za-z][\w .-]{0,40}?)(?P=q)[ \t]*[:=][ \t]*"
     r"(?P<vq>[\"']?)(?P<value>[^\"'\n{}\[\],;:=]{1,80}?)(?P=vq)[ \t]*(?=[,}\]\n;]|$)"
 )
