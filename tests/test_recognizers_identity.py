@@ -93,6 +93,9 @@ def test_date_of_birth(text: str, expected: list[str]) -> None:
         ("Thanks,\nMei\n> On Mon", ["Mei"]),
         ("thanks! - leticia", ["leticia"]),
         ("thanks again", []),
+        ("ok thanks anyway", []),  # a lower-case word on the sign-off's own line is not a name
+        ("the staging env first. Thanks fo", []),
+        ("Got it, thanks\npriya", ["priya"]),
         ("Sincerely,\n\nDeclan Nguyen\nHR Business Partner", ["Declan Nguyen"]),
         ("rm 412b - dmitri oyelaran mrn 12345678", ["dmitri oyelaran"]),
         ("pt seen, the patient mrn 12345678", []),

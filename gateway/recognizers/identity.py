@@ -141,6 +141,10 @@ _ANY_NAME = (
     rf"|(?:{_UPPER_WORD}|{_CAP_WORD}),[ \t]*{_CAP_WORD}(?:[ \t]+[A-Z]\.?)?"  # DOE, Jane / Doe, Jane
     rf"|{_UPPER_WORD}/{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})?)"  # DOE/JANE (airline form)
 )
+_SIGN_OFF = (
+    r"(?i:\b(?:thanks|thank\s+you|many\s+thanks|cheers|regards|best|sincerely|respectfully|warmly"
+    r"|yours(?:\s+truly)?|best\s+regards|kind\s+regards|warm\s+regards|thx)\b)"
+)
 _LOWER_NAME = r"[a-z]{2,}(?:'[a-z]+)?[ \t]+(?:o'|mc|mac)?[a-z]{2,}(?:[-'][a-z]+)?"
 
 
@@ -181,10 +185,15 @@ class PersonNameRecognizer(LabelledValueRecognizer):
         ),
         Pattern(
             "sign_off",
-            r"(?i:\b(?:thanks|thank\s+you|many\s+thanks|cheers|regards|best|sincerely|respectfully|warmly"
-            r"|yours(?:\s+truly)?|best\s+regards|kind\s+regards|warm\s+regards|thx)\b)"
-            r"[!,.]*[ \t]*(?:\n[ \t]*){0,2}(?:[-\u2014\u2013~]+[ \t]*)?"
-            rf"(?P<value>{_CAP_WORD}(?:[ \t]+{_CAP_WORD})?|[a-z]{{2,}})[ \t]*[\"']?[ \t]*(?=\n|$)",
+            rf"{_SIGN_OFF}[!,.]*[ \t]*(?:\n[ \t]*){{0,2}}(?:[-\u2014\u2013~]+[ \t]*)?"
+            rf"(?P<value>{_CAP_WORD}(?:[ \t]+{_CAP_WORD})?)[ \t]*[\"']?[ \t]*(?=\n|$)",
+            0.7,
+        ),
+        Pattern(  # a lower-case name only on a line of its own or after a dash ("thanks\npriya", "- priya"),
+            # never on the sign-off's own line ("thanks anyway")
+            "sign_off_lower_case",
+            rf"{_SIGN_OFF}[!,.]*[ \t]*(?:(?:\n[ \t]*){{1,2}}(?:[-\u2014\u2013~]+[ \t]*)?|[-\u2014\u2013~]+[ \t]*)"
+            r"(?P<value>[a-z]{2,})[ \t]*[\"']?[ \t]*(?=\n|$)",
             0.7,
         ),
         Pattern(
