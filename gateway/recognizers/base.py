@@ -80,3 +80,24 @@ class LabelledValueRecognizer(GatewayPatternRecognizer):
                     )
                 )
         return results
+
+
+class ResultCheck:
+    """Mixin for a recogniser whose results are checked against the text around them.
+
+    Put it first in the bases: Presidio's ``analyze`` runs, then ``keep(text, result)``
+    decides for each result (and may narrow its span). Subclasses implement ``keep``.
+    """
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = super().analyze(text, entities, nlp_artifacts, regex_flags)  # type: ignore[misc]
+        return [result for result in results if self.keep(text, result)]
+
+    def keep(self, text: str, result: RecognizerResult) -> bool:
+        raise NotImplementedError

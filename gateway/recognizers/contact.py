@@ -7,11 +7,10 @@ import re
 import phonenumbers
 import tldextract
 from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import EmailRecognizer as PresidioEmailRecognizer
 from presidio_analyzer.predefined_recognizers import IpRecognizer as PresidioIpRecognizer
 
-from gateway.recognizers.base import GatewayPatternRecognizer
+from gateway.recognizers.base import GatewayPatternRecognizer, ResultCheck
 from gateway.recognizers.checksums import digits_only
 
 # The bundled public-suffix snapshot only: no download, no cache directory.
@@ -22,7 +21,7 @@ _VERSION_PREFIX = re.compile(
 )
 
 
-class EmailAddressRecognizer(PresidioEmailRecognizer):
+class EmailAddressRecognizer(ResultCheck, PresidioEmailRecognizer):
     """Presidio's e-mail recogniser, validated against the bundled suffix list (never the network).
 
     ``user@host`` right after ``scheme://`` is a URL's user-info (a token or a login), not an address.
@@ -32,38 +31,29 @@ class EmailAddressRecognizer(PresidioEmailRecognizer):
     def validate_result(self, pattern_text: str) -> bool:
         return _OFFLINE_TLD(pattern_text.rpartition("@")[2]).fqdn != ""
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        kept = []
-        for result in results:
-            if _URL_USERINFO.search(text, max(0, result.start - 80), result.start):
-                continue
-            local = text[result.start : result.end].partition("@")[0]
-            cut = max(local.rfind(char) for char in _QUERY_CHARS)
-            if cut == len(local) - 1:
-                continue
-            result.start += cut + 1
-            kept.append(result)
-        return kept
+    def keep(self, text: str, result: RecognizerResult) -> bool:
+        if _URL_USERINFO.search(text, max(0, result.start - 80), result.start):
+            return False
+        local = text[result.start : result.end].partition("@")[0]
+        cut = max(local.rfind(char) for char in _QUERY_CHARS)
+        if cut == len(local) - 1:
+            return False
+        result.start += cut + 1  # the address starts after the query string's last separator
+        return True
 
 
 _URL_USERINFO = re.compile(r"://[^\s/@]*$")
 _QUERY_CHARS = "/?=&"
 
 
-class IpAddressRecognizer(PresidioIpRecognizer):
+class IpAddressRecognizer(ResultCheck, PresidioIpRecognizer):
     """Presidio's IP recogniser, minus dotted version strings (``version 1.2.3.4``)."""
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        return [r for r in results if not _VERSION_PREFIX.search(text[max(0, r.start - 12) : r.start])]
+    def keep(self, text: str, result: RecognizerResult) -> bool:
+        return not _VERSION_PREFIX.search(text[max(0, result.start - 12) : result.start])
 
 
-class PhoneNumberRecognizer(GatewayPatternRecognizer):
+class PhoneNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
     """Phone numbers by pattern, checked with ``phonenumbers`` only per candidate.
 
     Replaces Presidio's matcher, which runs libphonenumber over the whole text.
@@ -91,12 +81,9 @@ class PhoneNumberRecognizer(GatewayPatternRecognizer):
             return None if phonenumbers.is_possible_number(number) else False
         return None if len(digits) in (10, 11) else False
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        """Pattern results, minus numbers labelled as product, serial, lot or order codes."""
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        return [r for r in results if not _CODE_LABEL.search(text, max(0, r.start - 40), r.start)]
+    def keep(self, text: str, result: RecognizerResult) -> bool:
+        """Not a number labelled as a product, serial, lot or order code."""
+        return not _CODE_LABEL.search(text, max(0, result.start - 40), result.start)
 
 
 # A label that makes a phone-shaped number a code: "Lot 123 456 7890", "SN 123.456.7890", "item 123-456-7890".

@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 
 from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import AbaRoutingRecognizer as PresidioAbaRoutingRecognizer
 
-from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer
+from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer, ResultCheck
 from gateway.recognizers.checksums import digits_only, luhn_valid
 
 # ISO 3166-1 alpha-2 country codes (plus XK, used by SWIFT for Kosovo).
@@ -49,7 +48,7 @@ _GLUED_BEFORE = re.compile(r"[A-Za-z0-9]-$")
 _GLUED_AFTER = re.compile(r"-[A-Za-z0-9]")
 
 
-class CardNumberRecognizer(GatewayPatternRecognizer):
+class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
     """Payment card numbers: 13-19 digits in any grouping, Luhn-valid, known IIN range.
 
     Digits that are an inner dash-separated part of a longer token (``xoxb-8996...-5634012725892-1ugn``)
@@ -60,15 +59,10 @@ class CardNumberRecognizer(GatewayPatternRecognizer):
     PATTERNS = [Pattern("card_number", r"\b(?:[2-6]\d{3})(?:[ -]?\d){9,15}\b", 0.3)]
     CONTEXT = ["card", "credit", "visa", "mastercard", "amex", "pan", "cc", "debit", "payment"]
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        return [
-            r
-            for r in results
-            if not (_GLUED_BEFORE.search(text, max(0, r.start - 2), r.start) and _GLUED_AFTER.match(text, r.end))
-        ]
+    def keep(self, text: str, result: RecognizerResult) -> bool:
+        return not (
+            _GLUED_BEFORE.search(text, max(0, result.start - 2), result.start) and _GLUED_AFTER.match(text, result.end)
+        )
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = digits_only(pattern_text)

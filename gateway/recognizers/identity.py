@@ -11,12 +11,11 @@ import datetime as dt
 import re
 
 from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import UsPassportRecognizer as PresidioUsPassportRecognizer
 from presidio_analyzer.predefined_recognizers import UsSsnRecognizer as PresidioUsSsnRecognizer
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from gateway.recognizers.base import LabelledValueRecognizer
+from gateway.recognizers.base import LabelledValueRecognizer, ResultCheck
 from gateway.recognizers.checksums import digits_only
 
 _MONTHS = (
@@ -271,7 +270,7 @@ _SECURITIES = re.compile(
 )
 
 
-class PassportNumberRecognizer(PresidioUsPassportRecognizer):
+class PassportNumberRecognizer(ResultCheck, PresidioUsPassportRecognizer):
     """Presidio's passport recogniser, minus numbers in securities wording with no passport wording.
 
     Reports under Presidio's recogniser name (the class has its own, see ``SsnRecognizer``).
@@ -282,14 +281,6 @@ class PassportNumberRecognizer(PresidioUsPassportRecognizer):
 
     WINDOW = 60
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        kept = []
-        for result in results:
-            around = text[max(0, result.start - self.WINDOW) : result.end + self.WINDOW]
-            if _SECURITIES.search(around) and not re.search(r"(?i)passport", around):
-                continue
-            kept.append(result)
-        return kept
+    def keep(self, text: str, result: RecognizerResult) -> bool:
+        around = text[max(0, result.start - self.WINDOW) : result.end + self.WINDOW]
+        return not (_SECURITIES.search(around) and not re.search(r"(?i)passport", around))

@@ -7,9 +7,8 @@ import re
 from collections import Counter
 
 from presidio_analyzer import Pattern, RecognizerResult
-from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer
+from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer, ResultCheck
 
 _ASSIGNMENT = re.compile(r"(?i)^(?P<name>[\w.-]*?)[\"']?\s*(?:=|:|=>)\s*[\"'`]?(?P<value>[^\s\"'`,;]+)")
 _PASSWORD_NAMES = re.compile(r"(?i)pass(?:word|wd|phrase)?|pwd")
@@ -137,7 +136,7 @@ class AuthorizationHeaderRecognizer(LabelledValueRecognizer):
 _AWS_WORDS = re.compile(r"(?i)\baws|secret[\s_-]*(?:access[\s_-]*)?key")
 
 
-class AwsSecretAccessKeyRecognizer(GatewayPatternRecognizer):
+class AwsSecretAccessKeyRecognizer(ResultCheck, GatewayPatternRecognizer):
     """A 40-character AWS secret access key: mixed case and digits, with AWS or secret-key wording nearby.
 
     The shape alone is common (base64 digests), so the wording has to be within
@@ -151,13 +150,8 @@ class AwsSecretAccessKeyRecognizer(GatewayPatternRecognizer):
     def validate_result(self, pattern_text: str) -> bool | None:
         return None if _looks_random(pattern_text) and shannon_entropy(pattern_text) >= 4.0 else False
 
-    def analyze(
-        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
-    ) -> list[RecognizerResult]:
-        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        return [
-            r
-            for r in results
-            if _AWS_WORDS.search(text, max(0, r.start - self.WINDOW), r.start)
-            or _AWS_WORDS.search(text[r.end : r.end + self.WINDOW])
-        ]
+    def keep(self, text: str, result: RecognizerResult) -> bool:
+        return bool(
+            _AWS_WORDS.search(text, max(0, result.start - self.WINDOW), result.start)
+            or _AWS_WORDS.search(text[result.end : result.end + self.WINDOW])
+        )
