@@ -157,8 +157,9 @@ def test_card_numbers_and_cloud_keys_are_blocked(
     assert error["rule_ids"] == [rule]
     assert entity in error["message"] and rule in error["message"]
     assert error["audit_id"] == response.headers["x-gateway-audit-id"]
+    body_without_id = response.text.replace(error["audit_id"], "")  # a random UUID may hold "4111"
     for value in ("4111", "AKIAZ7Q4M2XK9PLW3RT5"):
-        assert value not in response.text
+        assert value not in body_without_id
     assert upstream.requests == []
     row = audit_row(gateway, error["audit_id"])
     assert (row["decision"], row["route"], row["status"], row["status_code"]) == ("block", "none", "blocked", 403)

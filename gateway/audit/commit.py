@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from gateway.audit.chain import ChainWriter, Head, HeadMoved
 
@@ -55,6 +55,10 @@ class GroupCommitter:
         self._queue: list[_Ticket[Any]] = []
         self._leading = False
         self._head: Head | None = None  # the head this committer moved the chain to last (leader only)
+        self._conn: Connection | None = None  # the leaders' connection, kept between transactions (leader only)
+        # Kept only on SQLite (a file: nothing to go stale, no pre-ping); a server connection is checked
+        # out per transaction so that the pool's pre-ping still replaces one the server has dropped.
+        self._keep_connection = engine.dialect.name == "sqlite"
 
     def run(self, job: Job[T]) -> T:
         """Run ``job`` in a chain transaction (possibly shared); return its result once committed."""
@@ -116,6 +120,7 @@ class GroupCommitter:
                 values, head = self._attempt(batch, None)
         except BaseException:
             self._head = None
+            self._drop_connection()  # the retry (or the next batch) starts on a fresh connection
             raise
         self._head = head
         for ticket, value in zip(batch, values, strict=True):
@@ -123,10 +128,30 @@ class GroupCommitter:
 
     def _attempt(self, batch: list[_Ticket[Any]], head: Head | None) -> tuple[list[Any], Head]:
         """One transaction running every job of ``batch``; without ``head``, the head is read and locked first."""
-        with self.engine.connect() as conn:
+        conn = self._conn
+        if conn is None:
+            conn = self._conn = self.engine.connect()
             conn.execution_options(sqlite_begin="IMMEDIATE")
+        try:
             with conn.begin():
                 writer = ChainWriter(conn, head)
                 values = [ticket.job(writer) for ticket in batch]
                 writer.flush()
+        finally:
+            if not self._keep_connection:
+                self._drop_connection()
         return values, writer.head
+
+    def _drop_connection(self) -> None:
+        conn, self._conn = self._conn, None
+        if conn is not None:
+            try:
+                conn.close()
+            except Exception:  # a broken connection is discarded by the pool anyway
+                pass
+
+    def close(self) -> None:
+        """Return the kept connection to the pool (if no commit is running); the next commit takes a new one."""
+        with self._lock:
+            if not self._leading:
+                self._drop_connection()

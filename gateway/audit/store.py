@@ -138,9 +138,10 @@ class AuditStore:
         return crypto.unwrap_key(self.keyring.get(row.key_id), row.wrapped_key, record_id)
 
     def close(self) -> None:
-        """Sign the final chain head (at shutdown)."""
+        """Sign the final chain head (at shutdown) and return the committer's connection to the pool."""
         if self.signer is not None:
             self.signer.close()
+        self._commits.close()
 
 
 def _outcome_values(outcome: Outcome, when: datetime, data_key: bytes | None, record_id: str) -> dict[str, Any]:
