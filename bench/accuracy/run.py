@@ -153,14 +153,15 @@ _GOLD: dict[str, int] = defaultdict(int)
 def _summary(name: str, s: Scores, n_cases: int) -> list[str]:
     tp, fp = sum(s.tp.values()), sum(s.fp.values())
     found = sum(_GOLD.values()) - sum(s.fn.values())
-    lines = [f"{name}: micro precision {_ratio(tp, tp + fp):.3f}, micro recall {_ratio(found, sum(_GOLD.values())):.3f}, "
-             f"{1000 * s.seconds / n_cases:.1f} ms/case"]  # fmt: skip
+    precision, recall = _ratio(tp, tp + fp), _ratio(found, sum(_GOLD.values()))
+    per_case = 1000 * s.seconds / n_cases
+    lines = [f"{name}: micro precision {precision:.3f}, micro recall {recall:.3f}, {per_case:.1f} ms/case"]
     for (group, variant), (hit, total) in sorted(s.recall_by_variant.items()):
         lines.append(f"  recall {group} [{variant}]: {_ratio(hit, total):.3f} ({hit}/{total})")
     for policy, (correct, leaks, over, total) in sorted(s.decisions.items()):
         lines.append(
-            f"  policy {policy}: accuracy {_ratio(correct, total):.3f}, leak rate {_ratio(leaks, total):.3f} ({leaks}), "
-            f"over-restriction {_ratio(over, total):.3f} ({over})"
+            f"  policy {policy}: accuracy {_ratio(correct, total):.3f}, "
+            f"leak rate {_ratio(leaks, total):.3f} ({leaks}), over-restriction {_ratio(over, total):.3f} ({over})"
         )
     return lines
 
