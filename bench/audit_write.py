@@ -18,21 +18,16 @@ import hashlib
 import json
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
-
-from sqlalchemy import create_engine, text
 
 from gateway import db
 from gateway.audit.keyring import Keyring
 from gateway.audit.signing import HeadSigner
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
 from gateway.types import Action, Decision, Finding, Route, RuleMatch
-
-POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+from tests.support.databases import postgres_schema  # a scratch schema on the local server
 
 
 def _event(i: int) -> AuditEvent:
@@ -47,20 +42,6 @@ def _event(i: int) -> AuditEvent:
     return AuditEvent(
         "chat.completions", "bench", decision, Route.LOCAL, findings, hashlib.sha256(body).hexdigest(), body
     )
-
-
-@contextmanager
-def _postgres() -> Iterator[str]:
-    schema = f"gw_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_SERVER, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield f"{POSTGRES_SERVER}?options=-csearch_path%3D{schema}"
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _durability(url: str) -> str:
@@ -115,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             rate = _measure(url, key_file, args.records, threads)
             print(f"| SQLite | {_durability(url)} | {threads} | {rate:,.0f} |", flush=True)
             if not args.no_postgres:
-                with _postgres() as pg:
+                with postgres_schema() as pg:
                     rate = _measure(pg, key_file, args.records, threads)
                     print(f"| PostgreSQL | {_durability(pg)} | {threads} | {rate:,.0f} |", flush=True)
     return 0
