@@ -9,6 +9,7 @@ exactly what it runs. Generation runs in a worker thread, one at a time.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import json
 import threading
@@ -33,8 +34,9 @@ class ModelNotFound(Exception):
     """No model file at the configured path, or the bundled one is missing or altered."""
 
 
+@functools.cache
 def bundled_model_path() -> Path:
-    """The bundled GGUF file, checked against its pinned SHA-256."""
+    """The bundled GGUF file, checked against its pinned SHA-256 (hashed once per process)."""
     try:
         path = Path(str(metadata.distribution(BUNDLED_DISTRIBUTION).locate_file(BUNDLED_FILE)))
     except metadata.PackageNotFoundError:
