@@ -1,0 +1,54 @@
+"""Which sentences go to spaCy's NER: only those that could hold a two-word capitalised name."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.pipeline.detect import Detector
+from gateway.pipeline.nlp_engine import ner_segments
+from gateway.types import Message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2024-05-09 10:40:05 INFO request_id=2306575301 path=/api/v2/orders status=200",
+        'Traceback (most recent call last):\n  File "/srv/app/worker.py", line 88, in run',
+        "KeyError: 'created_at'",
+        "The Board met this morning",  # one capital besides the opening stop word
+        "I think we should retry the upload.",
+        "please summarise the attached notes",
+    ],
+)
+def test_sentences_that_cannot_hold_a_name_are_skipped(text: str) -> None:
+    assert ner_segments(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "segment"),
+    [
+        ("Please ask Jane Doe to call back.", "Please ask Jane Doe to call back."),
+        ("The patient Maria Lopez was seen.", "The patient Maria Lopez was seen."),
+        ("JOHN SMITH, bed 4", "JOHN SMITH, bed 4"),
+        ("Portrait by van Gogh, oil", "Portrait by van Gogh, oil"),  # a particle before a single capital
+    ],
+)
+def test_sentences_with_a_possible_name_are_kept(text: str, segment: str) -> None:
+    assert ner_segments(text) == [(0, segment)]
+
+
+def test_segments_keep_their_offsets_and_adjacent_candidates_join() -> None:
+    text = "INFO start\nAsk Jane Doe. Then ask Tom Berg.\n\nERROR x\nCall Ann Lee now."
+    segments = ner_segments(text)
+    assert [text[offset : offset + len(part)] for offset, part in segments] == [part for _, part in segments]
+    assert [part for _, part in segments] == ["Ask Jane Doe. Then ask Tom Berg.", "Call Ann Lee now."]
+
+
+def test_a_name_amid_log_lines_is_still_found(detector: Detector) -> None:  # noqa: F811
+    text = (
+        "2024-05-09 10:40:05 INFO request_id=2306575301 status=200\n"
+        "Escalated by Priya Raman from the night shift.\n"
+        "2024-05-09 10:40:06 INFO request_id=2306575302 status=200"
+    )
+    found = [(f.entity_type, text[f.start : f.end]) for f in detector.detect([Message(0, "user", text)])]
+    assert ("PERSON", "Priya Raman") in found
