@@ -1,6 +1,6 @@
 """Gateway overhead: the full proxy path against calling the same loopback upstream directly.
 
-Usage: ``python -m bench.overhead [--workers 2] [--duration 8] [--concurrency 1 16 64] [--sizes 1024 8192]``
+Usage: ``python -m bench.overhead [--workers 2] [--duration 8] [--concurrency 1 16 64] [--sizes 1024 8192] [--repeat]``
 
 Starts ``bench.stub_upstream`` and the real ``gateway serve --workers N`` (fresh data
 directory, SQLite audit store, a key made with ``gateway keys create``), then drives
@@ -9,6 +9,11 @@ through the gateway alternately. Every request body is unique (a counter in the
 random lower-case letters in the prompt), so the findings cache never hits: this is the cost of a new prompt.
 Prompts hold no regulated values, so the decision is ``allow`` and the request is
 forwarded (checked before the runs).
+
+With ``--repeat`` the 50 bodies of each size are sent over and over unchanged, so after
+the warm-up every scan is a findings-cache hit (as the history an AI tool resends on
+every turn is): what remains is the proxy path's own cost (auth, parsing, the cache
+lookup, the decision, the audit record and its outcome, forwarding).
 """
 
 from __future__ import annotations
@@ -65,11 +70,11 @@ class Run:
         return self.requests / self.seconds
 
 
-def _bodies(size: int, count: int = 50) -> list[str]:
+def _bodies(size: int, count: int = 50, *, tag: str = "@@N@@") -> list[str]:
     rng = random.Random(size)
     bodies = []
-    for _ in range(count):
-        prompt = "Request @@N@@. " + prompt_of_size(rng, size, sensitive=[])
+    for n in range(count):
+        prompt = f"Request {tag.replace('#', str(n))}. " + prompt_of_size(rng, size, sensitive=[])
         bodies.append(json.dumps({"model": "gpt-4o", "messages": [{"role": "user", "content": prompt[:size]}]}))
     return bodies
 
@@ -104,6 +109,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--duration", type=int, default=8, help="seconds per wrk run")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1024, 8192])
+    parser.add_argument("--repeat", action="store_true", help="resend 50 fixed bodies: findings-cache hits")
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -114,16 +120,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         files = {}
         for size in args.sizes:
             files[size] = Path(tmp) / f"bodies-{size}.jsonl"
-            files[size].write_text("\n".join(_bodies(size)) + "\n")
+            bodies = _bodies(size, tag="#") if args.repeat else _bodies(size)
+            files[size].write_text("\n".join(bodies) + "\n")
         with gateway(upstream, workers=args.workers) as gw:
             for size in args.sizes:
                 _check_allowed(gw.base_url, gw.key, _bodies(size)[0])
             direct_url = f"{upstream}/chat/completions"
             gateway_url = f"{gw.base_url}/v1/chat/completions"
             # Warm up: both workers loaded and serving, connection pools open.
-            _wrk(gateway_url, gw.key, files[args.sizes[0]], script, 16, 5)
+            for size in args.sizes if args.repeat else args.sizes[:1]:  # --repeat: every body scanned once
+                _wrk(gateway_url, gw.key, files[size], script, 16, 5)
+            bodies = "repeated bodies (findings-cache hits)" if args.repeat else "unique bodies"
             print(
-                f"gateway serve --workers {args.workers}; wrk, {args.duration} s per run; direct and gateway alternate"
+                f"gateway serve --workers {args.workers}; wrk, {args.duration} s per run; {bodies}; "
+                "direct and gateway alternate"
             )
             print()
             print("| prompt | concurrency | direct p50 ms | direct p99 ms | direct req/s | gateway p50 ms | "
