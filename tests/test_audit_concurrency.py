@@ -6,7 +6,10 @@ SQLite with ``BEGIN IMMEDIATE``.
 
 from __future__ import annotations
 
+import fcntl
 import multiprocessing
+import os
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,7 +20,7 @@ from gateway import db
 from gateway.audit.keyring import Keyring
 from gateway.audit.verify import verify_trail
 from gateway.db import audit_events, audit_records, audit_signed_heads
-from tests.support.audit import write_records
+from tests.support.audit import dispose, event, open_store, write_records
 from tests.support.cli import audit_env, gateway
 from tests.support.databases import database_url
 
@@ -64,3 +67,29 @@ def test_concurrent_writer_processes_build_one_verifiable_chain(tmp_path: Path, 
     result = gateway(audit_env(tmp_path, url, key_file), "audit", "verify")
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"{WORKERS * PER_WORKER} records" in result.stdout
+
+
+def test_sqlite_writers_take_turns_through_a_lock_file_beside_the_database(tmp_path: Path) -> None:
+    """Another process holding the turn holds back this process's commit; releasing it lets it through at once."""
+    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    store = open_store(url, tmp_path / "master.key")
+    try:
+        store.record(event("first"))
+        lock_file = tmp_path / "audit.db.lock"
+        assert lock_file.is_file() and lock_file.stat().st_mode & 0o777 == 0o600
+        other = os.open(lock_file, os.O_RDWR)  # another file description: flock excludes it like another process
+        try:
+            fcntl.flock(other, fcntl.LOCK_EX)
+            written: list[str] = []
+            writer = threading.Thread(target=lambda: written.append(store.record(event("second"))))
+            writer.start()
+            writer.join(timeout=1.0)
+            assert writer.is_alive() and not written  # waiting for its turn
+        finally:
+            fcntl.flock(other, fcntl.LOCK_UN)
+            os.close(other)
+        writer.join(timeout=30)
+        assert not writer.is_alive() and len(written) == 1
+    finally:
+        dispose(store)
+    assert verify_trail(db.make_engine(url), Keyring.load(tmp_path / "master.key")).ok

@@ -125,6 +125,17 @@ def read_head(conn: Connection, *, lock: bool = False) -> Head:
     return Head(row.seq, row.entry_id, row.entry_hash)
 
 
+def read_locked_head(conn: Connection) -> Head:
+    """The head, on the DB-API cursor, in a SQLite transaction that holds the write lock (``BEGIN IMMEDIATE``)."""
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute("SELECT seq, entry_id, entry_hash FROM audit_chain_head WHERE id = ?", (HEAD_ID,))
+        seq, entry_id, head_hash = cursor.fetchone()
+    finally:
+        cursor.close()
+    return Head(seq, entry_id, head_hash)
+
+
 class HeadMoved(Exception):
     """The chain head is not where the writer expected it (another process appended): redo after a locking read."""
 

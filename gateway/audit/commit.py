@@ -9,21 +9,35 @@ retried alone, so one bad job cannot take the others down with it.
 
 Waiters are woken one by one (each ticket has its own event), not all at once:
 a finished leader wakes the callers it committed for and hands leadership to
-the oldest queued caller, whose jobs gathered while it committed. The leader
-chains after the head it committed last without reading it (``ChainWriter``
-with ``head``); if another process moved the head, the transaction is redone
-after a locking read.
+the oldest queued caller, whose jobs gathered while it committed. On
+PostgreSQL the leader chains after the head it committed last without reading
+it (``ChainWriter`` with ``head``); if another process moved the head, the
+transaction is redone after a locking read.
+
+On SQLite the leaders of all processes sharing the database file take turns
+through a lock file beside it (``<database>.lock``, ``flock``): a leader
+waiting for it wakes as soon as it is free, where SQLite's own busy handler
+would sleep 1, 2, 5, 10 ... ms before retrying. A leader takes its turn before
+it takes the queue, so the appends that gather while another process commits
+join its batch. Holding the file lock and SQLite's write lock, the leader reads
+the head (one cheap local query) instead of betting on it, so another process's
+appends cost no redone transaction. SQLite's locks still guard the data; the
+file lock only orders the committers.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
 
-from gateway.audit.chain import ChainWriter, Head, HeadMoved
+from gateway.audit.chain import ChainWriter, Head, HeadMoved, read_locked_head
 
 T = TypeVar("T")
 Job = Callable[[ChainWriter], T]
@@ -59,6 +73,7 @@ class GroupCommitter:
         # Kept only on SQLite (a file: nothing to go stale, no pre-ping); a server connection is checked
         # out per transaction so that the pool's pre-ping still replaces one the server has dropped.
         self._keep_connection = engine.dialect.name == "sqlite"
+        self._turns = _WriterTurns.for_engine(engine)
 
     def run(self, job: Job[T]) -> T:
         """Run ``job`` in a chain transaction (possibly shared); return its result once committed."""
@@ -71,12 +86,20 @@ class GroupCommitter:
             ticket.wake.wait()
             if ticket.done:
                 return ticket.result()
-        # Leader (ticket.lead or first in): commit what is queued, including this ticket.
-        with self._lock:
-            batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+        # Leader (ticket.lead or first in): commit what is queued, including this ticket. On SQLite the
+        # turn comes first, so what queues while another process commits joins this batch.
+        batch: list[_Ticket[Any]] = []
         committed = 0
         try:
-            committed = self._commit(batch)
+            with self._turn():
+                with self._lock:
+                    batch, self._queue = self._queue[: self.max_batch], self._queue[self.max_batch :]
+                committed = self._commit(batch)
+        except BaseException:
+            if not batch:  # failed before taking the queue: this ticket must not be committed by a successor
+                with self._lock:
+                    self._queue.remove(ticket)
+            raise
         finally:
             for other in batch:  # interrupted (BaseException): nobody may wait forever
                 if not other.done:
@@ -134,6 +157,8 @@ class GroupCommitter:
             conn.execution_options(sqlite_begin="IMMEDIATE")
         try:
             with conn.begin():
+                if self._turns is not None:  # SQLite: the write lock is ours, the head cannot move under us
+                    head = read_locked_head(conn)
                 writer = ChainWriter(conn, head)
                 values = [ticket.job(writer) for ticket in batch]
                 writer.flush()
@@ -141,6 +166,9 @@ class GroupCommitter:
             if not self._keep_connection:
                 self._drop_connection()
         return values, writer.head
+
+    def _turn(self) -> contextlib.AbstractContextManager[None]:
+        return self._turns.held() if self._turns is not None else contextlib.nullcontext()
 
     def _drop_connection(self) -> None:
         conn, self._conn = self._conn, None
@@ -155,3 +183,36 @@ class GroupCommitter:
         with self._lock:
             if not self._leading:
                 self._drop_connection()
+                if self._turns is not None:
+                    self._turns.close()
+
+
+class _WriterTurns:
+    """An exclusive ``flock`` on ``<database>.lock``: the SQLite group committers of all processes take turns."""
+
+    def __init__(self, path: Path):
+        self._path = path
+        self._fd: int | None = None  # opened by the first commit, closed by close()
+
+    @classmethod
+    def for_engine(cls, engine: Engine) -> _WriterTurns | None:
+        database = engine.url.database if engine.dialect.name == "sqlite" else None
+        if not database or database == ":memory:" or database.startswith("file:"):
+            return None
+        return cls(Path(database).with_name(Path(database).name + ".lock"))
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        fd = self._fd
+        if fd is None:
+            fd = self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+        fcntl.flock(fd, fcntl.LOCK_EX)  # blocks without the GIL; woken as soon as the holder unlocks
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def close(self) -> None:
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
