@@ -48,6 +48,26 @@ CONTENDED_S = 5.0
 Job = Callable[[ChainWriter], T]
 
 
+class _Wake:
+    """A one-shot wake-up: a lock held from the start, released once (``threading.Event`` allocates
+    a condition and a lock per wait, twice per audited request)."""
+
+    __slots__ = ("_lock",)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._lock.acquire()
+
+    def set(self) -> None:
+        try:
+            self._lock.release()
+        except RuntimeError:  # already set
+            pass
+
+    def wait(self) -> None:
+        self._lock.acquire()
+
+
 class _Ticket(Generic[T]):
     __slots__ = ("job", "done", "lead", "value", "error", "wake")
 
@@ -57,7 +77,7 @@ class _Ticket(Generic[T]):
         self.lead = False  # handed leadership by the previous leader
         self.value: Any = None
         self.error: BaseException | None = None
-        self.wake = threading.Event()
+        self.wake = _Wake()
 
     def result(self) -> T:
         if self.error is not None:
