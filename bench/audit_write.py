@@ -26,13 +26,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
 from gateway import db
 from gateway.audit.keyring import Keyring
-from gateway.audit.signing import HeadSigner
-from gateway.audit.store import AuditEvent, AuditStore, Outcome
+from gateway.audit.store import AuditEvent
 from gateway.types import Action, Decision, Finding, Route, RuleMatch
+from tests.support.audit import dispose, ok, open_store
 from tests.support.databases import postgres_schema  # a scratch schema on the local server
 
 
@@ -65,16 +63,10 @@ def _durability(url: str) -> str:
     return result
 
 
-def _store(url: str, key_file: Path) -> tuple[AuditStore, Engine]:
-    engine = db.make_engine(url)
-    keyring = Keyring.load(key_file)
-    return AuditStore(engine, keyring, signer=HeadSigner(engine, keyring, every_records=1000, every_seconds=60)), engine
-
-
 def _write(url: str, key_file: Path, first: int, records: int, threads: int, start: Any, results: Any) -> None:
     """One writer process: ``threads`` threads write ``records`` records once ``start`` is set."""
-    store, engine = _store(url, key_file)
-    outcome = Outcome("ok", 200, 12.3, None, b'{"choices": [{"message": {"content": "done"}}]}')
+    store = open_store(url, key_file, every_records=1000, every_seconds=60)
+    outcome = ok("done", 12.3)
     events = [_event(first + i) for i in range(records)]  # built before the clock starts: the store is timed
 
     def write(share: list[AuditEvent]) -> None:
@@ -90,8 +82,7 @@ def _write(url: str, key_file: Path, first: int, records: int, threads: int, sta
     for writer in writers:
         writer.join()
     results.put(time.perf_counter() - began)
-    store.close()
-    engine.dispose()
+    dispose(store)
 
 
 def _measure(url: str, key_file: Path, records: int, threads: int, processes: int) -> float:

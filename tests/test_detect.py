@@ -13,7 +13,7 @@ from gateway.pipeline.detect import Detector
 from gateway.types import Message
 
 
-def _found(detector: Detector, text: str) -> list[tuple[str, str]]:  # noqa: F811
+def _found(detector: Detector, text: str) -> list[tuple[str, str]]:
     return [(f.entity_type, text[f.start : f.end]) for f in detector.detect([Message(0, "user", text)])]
 
 
@@ -49,7 +49,7 @@ def _found(detector: Detector, text: str) -> list[tuple[str, str]]:  # noqa: F81
         ("use AKIAIOSFODNN7EXAMPLE", ("SECRET", "AKIAIOSFODNN7EXAMPLE")),
     ],
 )
-def test_each_entity_is_detected(detector: Detector, text: str, expected: tuple[str, str]) -> None:  # noqa: F811
+def test_each_entity_is_detected(detector: Detector, text: str, expected: tuple[str, str]) -> None:
     assert expected in _found(detector, text)
 
 
@@ -80,7 +80,7 @@ def test_disguised_values_point_at_the_text_as_written(
     detector: Detector,
     text: str,
     entity: str,
-    disguised: str,  # noqa: F811
+    disguised: str,
 ) -> None:
     assert (entity, disguised) in _found(detector, text)
 
@@ -100,11 +100,11 @@ def test_disguised_values_point_at_the_text_as_written(
         "Unix time 1714566645 is fine",
     ],
 )
-def test_look_alikes_do_not_trigger(detector: Detector, text: str) -> None:  # noqa: F811
+def test_look_alikes_do_not_trigger(detector: Detector, text: str) -> None:
     assert _found(detector, text) == []
 
 
-def test_value_split_across_two_messages_is_reported_in_both(detector: Detector) -> None:  # noqa: F811
+def test_value_split_across_two_messages_is_reported_in_both(detector: Detector) -> None:
     messages = [
         Message(0, "user", "my ssn is 219-09"),
         Message(1, "assistant", "go on"),
@@ -143,7 +143,7 @@ def test_value_split_across_two_messages_is_reported_in_both(detector: Detector)
     ],
 )
 def test_value_split_with_words_between_the_parts(
-    detector: Detector,  # noqa: F811
+    detector: Detector,
     texts: list[str],
     entity: str,
     parts: list[str],
@@ -156,7 +156,7 @@ def test_value_split_with_words_between_the_parts(
     assert found == parts
 
 
-def test_numbers_in_two_messages_are_not_joined_into_a_value(detector: Detector) -> None:  # noqa: F811
+def test_numbers_in_two_messages_are_not_joined_into_a_value(detector: Detector) -> None:
     messages = [Message(0, "user", "we shipped order 4111 1111"), Message(1, "user", "and order 2222 3333 today")]
     assert [f for f in detector.detect(messages) if f.entity_type == "CREDIT_CARD"] == []
 
@@ -173,7 +173,7 @@ def test_numbers_in_two_messages_are_not_joined_into_a_value(detector: Detector)
         ("settings.py has PASSWORD_RESET_TIMEOUT = 259200", "SECRET"),
     ],
 )
-def test_false_positives_seen_on_the_held_out_corpus(detector: Detector, text: str, absent: str) -> None:  # noqa: F811
+def test_false_positives_seen_on_the_held_out_corpus(detector: Detector, text: str, absent: str) -> None:
     assert absent not in [entity for entity, _ in _found(detector, text)]
 
 
@@ -189,7 +189,7 @@ def test_false_positives_seen_on_the_held_out_corpus(detector: Detector, text: s
         ("CUI banner on the memo from Dr. Cui", ("CUI_MARKING", "CUI")),
     ],
 )
-def test_disguises_seen_on_the_held_out_corpus(detector: Detector, text: str, expected: tuple[str, str]) -> None:  # noqa: F811
+def test_disguises_seen_on_the_held_out_corpus(detector: Detector, text: str, expected: tuple[str, str]) -> None:
     assert expected in _found(detector, text)
 
 
@@ -222,7 +222,7 @@ _ESCAPED_ARGS = (
         ("Client Ingrid Delacroix files with ITIN", ("PERSON", "Ingrid Delacroix")),
     ],
 )
-def test_values_seen_on_the_fresh_corpus(detector: Detector, text: str, expected: tuple[str, str]) -> None:  # noqa: F811
+def test_values_seen_on_the_fresh_corpus(detector: Detector, text: str, expected: tuple[str, str]) -> None:
     assert expected in _found(detector, text)
 
 
@@ -249,11 +249,11 @@ def test_values_seen_on_the_fresh_corpus(detector: Detector, text: str, expected
         ("| Patient | MRN |\n|---|---|\n| Ana Ruiz | MR6583721 |", "US_DEA"),  # an MRN that passes the DEA check
     ],
 )
-def test_false_positives_seen_on_the_fresh_corpus(detector: Detector, text: str, absent: str) -> None:  # noqa: F811
+def test_false_positives_seen_on_the_fresh_corpus(detector: Detector, text: str, absent: str) -> None:
     assert absent not in [entity for entity, _ in _found(detector, text)]
 
 
-def test_findings_are_merged_and_carry_no_value(detector: Detector) -> None:  # noqa: F811
+def test_findings_are_merged_and_carry_no_value(detector: Detector) -> None:
     text = "SSN 219-09-9999 (ssn 219-09-9999)"
     findings = detector.detect([Message(3, "system", text)])
     assert [(f.entity_type, f.message_index, f.start, f.end) for f in findings] == [
@@ -264,7 +264,7 @@ def test_findings_are_merged_and_carry_no_value(detector: Detector) -> None:  # 
     assert {f.recognizer for f in findings} == {"UsSsnRecognizer"}
 
 
-def test_detection_opens_no_network_connection(detector: Detector, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_detection_opens_no_network_connection(detector: Detector, monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("detection tried to open a network connection")
 
@@ -278,7 +278,7 @@ def test_detection_opens_no_network_connection(detector: Detector, monkeypatch: 
     assert ("US_SSN", "219-09-9999") in found
 
 
-def test_exceptions_propagate(detector: Detector, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_exceptions_propagate(detector: Detector, monkeypatch: pytest.MonkeyPatch) -> None:
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
@@ -287,12 +287,12 @@ def test_exceptions_propagate(detector: Detector, monkeypatch: pytest.MonkeyPatc
         detector.detect([Message(0, "user", "SSN 219-09-9999")])
 
 
-def test_version_is_stable_and_names_the_model(detector: Detector) -> None:  # noqa: F811
+def test_version_is_stable_and_names_the_model(detector: Detector) -> None:
     assert detector.version.startswith("sha256:")
     assert detector.version == detector.version
 
 
-def test_detect_from_threads_matches_serial(detector: Detector) -> None:  # noqa: F811
+def test_detect_from_threads_matches_serial(detector: Detector) -> None:
     texts = [f"Patient Maria Lopez, SSN 219-09-99{n:02d}, call 217-555-01{n:02d}" for n in range(10, 30)]
     serial = [detector.detect([Message(0, "user", t)]) for t in texts]
     with ThreadPoolExecutor(max_workers=4) as pool:
@@ -314,11 +314,11 @@ def test_unknown_model_fails_at_start() -> None:
         ("Please ask Maria Gonzalez to sign", ["Maria Gonzalez"]),
     ],
 )
-def test_person_look_alikes(detector: Detector, text: str, kept: list[str]) -> None:  # noqa: F811
+def test_person_look_alikes(detector: Detector, text: str, kept: list[str]) -> None:
     assert [value for entity, value in _found(detector, text) if entity == "PERSON"] == kept
 
 
-def test_account_number_is_not_a_phone_number(detector: Detector) -> None:  # noqa: F811
+def test_account_number_is_not_a_phone_number(detector: Detector) -> None:
     text = "bank account number 8085389587, routing number 021000021"
     assert "PHONE_NUMBER" not in {entity for entity, _ in _found(detector, text)}
 

@@ -7,6 +7,9 @@ prompt longer than the local model's context window.
 
 from __future__ import annotations
 
+import os
+import signal
+import time
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 
@@ -15,9 +18,13 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from gateway.app import create_app
+from gateway.errors import Unavailable
 from gateway.keys import create_key
+from gateway.pipeline.detect_pool import DetectorPool
+from gateway.pipeline.inspection import inspect_sync
+from gateway.policy import Policy, load_policies
 from gateway.services import build_services
-from gateway.settings import Settings
+from gateway.settings import BUNDLED_POLICY_DIR, Settings
 from gateway.types import Finding, Message
 from tests.support.inprocess import serving
 from tests.support.upstream import RecordingUpstream
@@ -107,18 +114,23 @@ def test_a_failing_local_model_refuses_and_never_falls_back_to_the_cloud(
     assert records(settings) == [("error", "route_local", "local model failed: ValueError")]
 
 
+_GENERAL = load_policies(BUNDLED_POLICY_DIR)["general"]
+
+
+def _until_served(pool: DetectorPool, policy: Policy, messages: list[Message], action: str, failure: str) -> None:
+    """Retry until the pool answers (it is refused meanwhile) with ``action``; at most 120 s."""
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            assert inspect_sync(pool, policy, messages).decision.action.value == action
+            return
+        except Unavailable:
+            assert time.monotonic() < deadline, failure
+            time.sleep(0.5)
+
+
 def test_a_dead_detection_worker_refuses_the_request_and_the_pool_recovers() -> None:
-    import os
-    import signal
-    import time
-
-    from gateway.errors import Unavailable
-    from gateway.pipeline.detect_pool import DetectorPool
-    from gateway.pipeline.inspection import inspect_sync
-    from gateway.policy import load_policies
-    from gateway.settings import BUNDLED_POLICY_DIR
-
-    policy = load_policies(BUNDLED_POLICY_DIR)["general"]
+    policy = _GENERAL
     messages = [Message(0, "user", "card 4111 1111 1111 1111")]
     pool = DetectorPool(1, Settings().spacy_model)
     try:
@@ -128,14 +140,8 @@ def test_a_dead_detection_worker_refuses_the_request_and_the_pool_recovers() -> 
         with pytest.raises(Unavailable) as refused:
             inspect_sync(pool, policy, messages)
         assert refused.value.code == "detection_failed"
-        deadline = time.monotonic() + 120
-        while True:  # the pool restarts in the background; until then requests are refused
-            try:
-                assert inspect_sync(pool, policy, messages).decision.action.value == "block"
-                break
-            except Unavailable:
-                assert time.monotonic() < deadline, "the detection pool did not restart"
-                time.sleep(0.5)
+        # The pool restarts in the background; until then requests are refused.
+        _until_served(pool, policy, messages, "block", "the detection pool did not restart")
     finally:
         workers = list(pool._executor._processes)  # noqa: SLF001
         pool.close()
@@ -143,16 +149,7 @@ def test_a_dead_detection_worker_refuses_the_request_and_the_pool_recovers() -> 
 
 
 def test_a_hung_detection_worker_refuses_the_request_and_is_replaced() -> None:
-    import os
-    import time
-
-    from gateway.errors import Unavailable
-    from gateway.pipeline.detect_pool import DetectorPool
-    from gateway.pipeline.inspection import inspect_sync
-    from gateway.policy import load_policies
-    from gateway.settings import BUNDLED_POLICY_DIR
-
-    policy = load_policies(BUNDLED_POLICY_DIR)["general"]
+    policy = _GENERAL
     # Real work that cannot finish in a microsecond: to the pool, a worker that hangs.
     messages = [Message(0, "user", "Dr. Maria Gonzalez reviewed the chart. " * 200)]
     pool = DetectorPool(1, Settings().spacy_model, timeout_s=1e-6)
@@ -162,14 +159,7 @@ def test_a_hung_detection_worker_refuses_the_request_and_is_replaced() -> None:
             inspect_sync(pool, policy, messages)
         assert refused.value.code == "detection_failed"
         pool.timeout_s = 60.0
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                assert inspect_sync(pool, policy, messages).decision.action.value == "route_local"
-                break
-            except Unavailable:
-                assert time.monotonic() < deadline, "the detection pool was not replaced"
-                time.sleep(0.5)
+        _until_served(pool, policy, messages, "route_local", "the detection pool was not replaced")
         deadline = time.monotonic() + 10
         while os.path.exists(f"/proc/{first_worker}") and time.monotonic() < deadline:
             time.sleep(0.1)

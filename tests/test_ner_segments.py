@@ -44,7 +44,7 @@ def test_segments_keep_their_offsets_and_adjacent_candidates_join() -> None:
     assert [part for _, part in segments] == ["Ask Jane Doe. Then ask Tom Berg.", "Call Ann Lee now."]
 
 
-def test_a_name_amid_log_lines_is_still_found(detector: Detector) -> None:  # noqa: F811
+def test_a_name_amid_log_lines_is_still_found(detector: Detector) -> None:
     text = (
         "2024-05-09 10:40:05 INFO request_id=2306575301 status=200\n"
         "Escalated by Priya Raman from the night shift.\n"

@@ -14,6 +14,7 @@ import pytest
 
 from gateway.backends.base import BackendError, BackendReply
 from gateway.backends.upstream import UpstreamBackend
+from tests.support.server import free_port
 
 Respond = Callable[[BaseHTTPRequestHandler, dict[str, Any]], None]
 
@@ -174,6 +175,4 @@ def test_an_upstream_slower_than_the_timeout_raises(serve: Callable[[Respond], U
 
 @pytest.fixture
 def unused_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return free_port()

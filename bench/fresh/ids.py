@@ -17,13 +17,12 @@ __all__ = [
     "BIC_COUNTRIES", "CARD_BRANDS", "IBAN_BBAN", "ITIN_GROUPS", "aba", "alnum", "aws_key", "aws_secret", "bad_iban",
     "bank_account", "bic", "card", "dea", "drivers_license", "fmt_card", "fmt_iban", "fmt_mbi", "gh_token", "hexstr",
     "iban", "invalid_ssn", "isbn13", "itin", "jwt", "luhn_complete", "luhn_ok", "mbi", "non_luhn16", "npi",
-    "passport", "password", "slack_token", "ssn", "stripe_key", "uuid",
+    "passport", "password", "slack_token", "ssn", "uuid",
 ]  # fmt: skip
 
 aws_key = common.aws_key_id
 gh_token = common.github_pat
 slack_token = common.slack_bot
-stripe_key = common.stripe_live
 uuid = common.uuid4
 fmt_card = common.group_card
 fmt_iban = common.group4

@@ -31,8 +31,8 @@ from bench.ids import (
 )
 
 __all__ = [
-    "CARD_BRANDS", "IBAN_COUNTRIES", "aba", "aba_ok", "alnum", "aws_key_id", "aws_secret", "bban", "card", "dea",
-    "github_pat", "group4", "group_card", "hexstr", "iban", "iban_ok", "invalid_ssn", "isbn13", "itin", "jwt",
+    "CARD_BRANDS", "IBAN_COUNTRIES", "aba", "alnum", "aws_key_id", "aws_secret", "bban", "card", "dea",
+    "github_pat", "group4", "group_card", "hexstr", "iban", "invalid_ssn", "isbn13", "itin", "jwt",
     "luhn_digit", "luhn_ok", "mbi", "non_luhn16", "npi", "password", "pem_block", "rdigits", "slack_bot", "ssn",
     "stripe_live", "uuid4",
 ]  # fmt: skip
@@ -117,23 +117,12 @@ def iban(rng: random.Random, country: str) -> str:
     return country + iban_check(country, b) + b
 
 
-def iban_ok(value: str) -> bool:
-    v = value.replace(" ", "")
-    r = v[4:] + v[:4]
-    return int("".join(str(int(c, 36)) for c in r)) % 97 == 1
-
-
 def aba(rng: random.Random) -> str:
     first = rng.choice(["01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12",
                         "21", "22", "23", "24", "25", "26", "27", "28", "29", "30", "31", "32"])  # fmt: skip
     d = [int(c) for c in first + rdigits(rng, 6)]
     s = 3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5])
     return "".join(map(str, d)) + str((-s) % 10)
-
-
-def aba_ok(v: str) -> bool:
-    d = [int(c) for c in v]
-    return (3 * (d[0] + d[3] + d[6]) + 7 * (d[1] + d[4] + d[7]) + (d[2] + d[5] + d[8])) % 10 == 0
 
 
 def dea(rng: random.Random, last_name: str) -> str:

@@ -12,16 +12,18 @@ from gateway.settings import Settings
 
 def _scan(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.api.inspect import inspection_body
+    from gateway.pipeline.detect import Detector
     from gateway.pipeline.inspection import inspect_sync
     from gateway.policy import load_policies
-    from gateway.services import build_detector
     from gateway.types import Message
 
     policies = load_policies(settings.policy_dir)
     if args.policy not in policies:
         raise CommandError(f"unknown policy {args.policy!r}; known: {', '.join(sorted(policies))}")
     text = args.text if args.text is not None else sys.stdin.read()
-    inspection = inspect_sync(build_detector(settings), policies[args.policy], [Message(0, "user", text)])
+    # One text: the detector in this process (a pool of worker processes pays off only for a server).
+    detector = Detector(spacy_model=settings.spacy_model)
+    inspection = inspect_sync(detector, policies[args.policy], [Message(0, "user", text)])
     print(json.dumps(inspection_body(inspection), indent=2))
     return 0
 

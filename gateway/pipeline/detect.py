@@ -22,7 +22,7 @@ import inspect
 import logging
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from presidio_analyzer import AnalyzerEngine, RecognizerRegistry, RecognizerResult
@@ -157,12 +157,16 @@ class Detector:
 
     def _scan_cached(self, text: str, *, with_ner: bool) -> tuple[_Hit, ...]:
         """``_scan``, remembered by keyed digest of the text (the cache holds no text)."""
+        return self._cached("ner" if with_ner else "patterns", text, lambda: tuple(self._scan(text, with_ner=with_ner)))
+
+    def _cached(self, kind: str, text: str, compute: Callable[[], tuple[_Hit, ...]]) -> tuple[_Hit, ...]:
+        """``compute()``, remembered under the keyed digest of ``kind`` and ``text`` (when the cache is on)."""
         if self._cache is None:
-            return tuple(self._scan(text, with_ner=with_ner))
-        key = self._cache.key(self._version, "ner" if with_ner else "patterns", text)
+            return compute()
+        key = self._cache.key(self._version, kind, text)
         hits = self._cache.get(key)
         if hits is None:
-            hits = tuple(self._scan(text, with_ner=with_ner))
+            hits = compute()
             self._cache.put(key, hits)
         return hits
 
@@ -248,14 +252,7 @@ class Detector:
 
         A boundary never changes once both messages exist, so each turn pays only for its own.
         """
-        if self._cache is None:
-            return self._stitch(before, after)
-        key = self._cache.key(self._version, "stitch", f"{len(before)}:{before}{after}")
-        pairs = self._cache.get(key)
-        if pairs is None:
-            pairs = self._stitch(before, after)
-            self._cache.put(key, pairs)
-        return pairs
+        return self._cached("stitch", f"{len(before)}:{before}{after}", lambda: self._stitch(before, after))
 
     def _stitch(self, before: str, after: str) -> tuple[_Hit, ...]:
         tail = _TRAILING_FRAGMENT.search(before)

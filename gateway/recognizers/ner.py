@@ -45,6 +45,8 @@ FIRMS_NAMED_AFTER_PEOPLE = frozenset(
     |cleveland clinic|mount sinai|sloan kettering""".replace("\n    ", "").split("|")
 )
 
+_FIRM_PREFIXES = tuple(sorted(firm + " " for firm in FIRMS_NAMED_AFTER_PEOPLE))
+
 
 class PersonNerRecognizer(SpacyRecognizer):
     """spaCy PERSON entities that look like names.
@@ -133,6 +135,6 @@ def _looks_like_a_name(text: str, start: int, end: int) -> bool:
     if COMPANY_FORM.search(text[start : end + 6].split("\n")[0]):
         return False
     firm = re.sub(r"(?:'s|')$", "", span.strip().lower())
-    if firm in FIRMS_NAMED_AFTER_PEOPLE or any(firm.startswith(f + " ") for f in FIRMS_NAMED_AFTER_PEOPLE):
+    if firm in FIRMS_NAMED_AFTER_PEOPLE or firm.startswith(_FIRM_PREFIXES):
         return False
     return " " in span.strip() or not _LABEL.match(text, end)

@@ -89,15 +89,24 @@ _SEPARATOR_ROW = re.compile(r"^[\s|+:=-]*$")
 _RECORD_WINDOW = 300
 
 
+_NON_KEY = re.compile(r"[^a-z0-9]+")
+_LETTER_RUN = re.compile(r"[^\W\d_]+")
+_BIRTH_DATE = re.compile(_DATE)
+# Pieces of a SQL ``VALUES`` list (``_sql_rows``).
+_ROW_OPENING = re.compile(r"\s*,?\s*\(")
+_BLANKS = re.compile(r"[ \t]*")
+_VALUE_END = re.compile(r"[ \t]*([,)])")
+
+
 def _key(raw: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", raw.strip().lower()).strip("_")
+    return _NON_KEY.sub("_", raw.strip().lower()).strip("_")
 
 
 def _is_name(value: str, *, single_word_ok: bool) -> bool:
     value = value.strip()
     if not _NAME_VALUE.fullmatch(value):
         return False
-    words = re.findall(r"[^\W\d_]+", value.lower())
+    words = _LETTER_RUN.findall(value.lower())
     if any(word in NOT_NAMES for word in words) or COMPANY_FORM.search(value):
         return False
     return single_word_ok or len(words) >= 2
@@ -141,7 +150,7 @@ def _cell_holds(entity: str, column: str, value: str) -> bool:
     if entity == "PERSON":
         return _is_name(value, single_word_ok=column != "name")
     if entity == "DATE_OF_BIRTH":
-        return bool(re.fullmatch(_DATE, value)) and parse_birth_date(value) is not None
+        return bool(_BIRTH_DATE.fullmatch(value)) and parse_birth_date(value) is not None
     return _id_valid(entity, value)
 
 
@@ -156,18 +165,18 @@ def _sql_rows(text: str, position: int) -> list[list[tuple[int, int]]]:
     """Value spans (inside any quotes) of each ``( ... )`` tuple from ``position`` on; a last unclosed tuple counts."""
     rows: list[list[tuple[int, int]]] = []
     while True:
-        opening = re.compile(r"\s*,?\s*\(").match(text, position)
+        opening = _ROW_OPENING.match(text, position)
         if opening is None:
             return rows
         position, row = opening.end(), []
         while True:
-            value = _SQL_VALUE.match(text, re.compile(r"[ \t]*").match(text, position).end())
+            value = _SQL_VALUE.match(text, _BLANKS.match(text, position).end())
             if value is None:
                 break
             group = next(g for g in (1, 2, 3) if value.group(g) is not None)
             row.append(value.span(group))
             position = value.end()
-            separator = re.compile(r"[ \t]*([,)])").match(text, position)
+            separator = _VALUE_END.match(text, position)
             if separator is None or separator.group(1) == ")":
                 position = separator.end() if separator else position
                 break
