@@ -83,6 +83,16 @@ class PolicyFile(BaseModel):
     description: str = ""
     rules: list[Rule] = Field(min_length=1)
     retention: Retention = Field(default_factory=Retention)
+    # What happens to a request carrying content the gateway cannot read (images, audio, binary
+    # files): it never goes to an external upstream unexamined, so only these two are allowed.
+    unscannable: Action = Action.ROUTE_LOCAL
+
+    @field_validator("unscannable")
+    @classmethod
+    def _kept_on_premises(cls, action: Action) -> Action:
+        if action not in (Action.ROUTE_LOCAL, Action.BLOCK):
+            raise ValueError("must be 'route_local' or 'block': unread content never goes to an external upstream")
+        return action
 
     @field_validator("rules")
     @classmethod

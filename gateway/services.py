@@ -6,6 +6,7 @@ detector, then the local model; any failure stops start-up.
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from dataclasses import dataclass, field
@@ -24,6 +25,7 @@ from gateway.backends.upstream import UpstreamBackend
 from gateway.errors import InvalidRequest, PolicyNotPermitted
 from gateway.keys import ClientKey
 from gateway.pipeline.inspection import Detects
+from gateway.pipeline.run import Pipeline
 from gateway.policy import Policy, load_policies
 from gateway.settings import Settings
 
@@ -40,6 +42,11 @@ class Services:
     local: Backend
     upstream: Backend | None
     ready: dict[str, bool] = field(default_factory=dict)
+
+    @functools.cached_property
+    def pipeline(self) -> Pipeline:
+        """The stages every door runs a request through."""
+        return Pipeline(self.detector, self.audit, upstream_configured=self.upstream is not None)
 
     def policy_for(self, key: ClientKey, requested: str | None) -> Policy:
         """The policy a request runs under: the key's, or one it may name."""

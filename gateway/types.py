@@ -32,40 +32,80 @@ class Route(enum.StrEnum):
     NONE = "none"
 
 
-@dataclass(frozen=True, slots=True)
-class Message:
-    """One chat message as the gateway inspects it.
+class Part(enum.StrEnum):
+    """What an inspected segment is, within the string its JSON pointer names."""
 
-    ``text`` is the message's content exactly as sent when the content is a
-    string; for a list of content parts it is the text parts joined by a
-    newline (offsets then refer to that joined text).
+    VALUE = "value"  # the string itself, as sent
+    KEY = "key"  # an object member's name (the pointer names the member)
+    DECODED = "decoded"  # the text decoded from a data URI or base64 payload (offsets into that text)
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """One string of a request as the gateway inspects it.
+
+    ``path`` is the JSON pointer of the string in the request body
+    (``/messages/2/content/1/text``); ``index`` and ``role`` name the message
+    it belongs to (None outside the messages). ``conversational`` marks the
+    texts a person wrote in a message (content, text parts): values split
+    across consecutive user messages are looked for among these.
+    ``envelope`` is how a decoded text is put back into its string
+    (``data:text/plain;base64,``, or ``""`` for bare base64); None when it
+    cannot be (text extracted from a PDF).
     """
 
-    index: int
-    role: str
+    index: int | None
+    role: str | None
     text: str
+    path: str = ""
+    part: Part = Part.VALUE
+    conversational: bool = True
+    media_type: str | None = None
+    envelope: str | None = None
+
+    @property
+    def where(self) -> tuple[int | None, str, Part]:
+        """The string this segment is (a finding's ``where`` names the same string)."""
+        return self.index, self.path, self.part
+
+
+Message = Segment  # the earlier name: one message's text, addressed by its index
 
 
 @dataclass(frozen=True, slots=True)
 class Finding:
-    """A detected regulated value, located but never carrying the value."""
+    """A detected regulated value, located but never carrying the value.
+
+    ``start``/``end`` are character offsets into the string at ``path``
+    (into its decoded text when ``part`` is ``decoded``).
+    """
 
     entity_type: str
-    message_index: int
+    message_index: int | None
     start: int
     end: int
     score: float
     recognizer: str
+    path: str = ""
+    part: Part = Part.VALUE
+
+    @property
+    def where(self) -> tuple[int | None, str, Part]:
+        return self.message_index, self.path, self.part
 
     def as_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "entity_type": self.entity_type,
             "message_index": self.message_index,
             "start": self.start,
             "end": self.end,
             "score": round(self.score, 4),
             "recognizer": self.recognizer,
+            "path": self.path,
         }
+        if self.part is not Part.VALUE:
+            out["part"] = self.part.value
+        return out
 
 
 @dataclass(frozen=True, slots=True)

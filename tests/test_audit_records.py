@@ -71,7 +71,9 @@ def test_one_record_per_request_with_the_expected_fields(gateway: GatewayProcess
         else:
             assert rule_ids and findings
             for finding in findings:
-                assert set(finding) == {"entity_type", "message_index", "start", "end", "score", "recognizer"}
+                keys = {"entity_type", "message_index", "start", "end", "score", "recognizer", "path"}
+                assert set(finding) == keys
+                assert finding["path"] in {f"/messages/{finding['message_index']}/content", "/input"}
         if row["endpoint"] == "inspect":
             assert row["route"] == "none"
         else:

@@ -323,7 +323,8 @@ def test_an_officer_decrypts_and_the_view_is_an_audit_event(gw: ReviewGateway, o
     assert response.status_code == 200
     body = response.json()
     assert body["erased"] is False
-    assert body["messages"] == [{"index": 0, "role": "user", "text": record["text"]}]
+    path = "/messages/0/content"
+    assert body["messages"] == [{"index": 0, "role": "user", "text": record["text"], "path": path, "part": "value"}]
     for finding in record["findings"]:  # offsets index the decrypted text
         assert body["messages"][0]["text"][finding["start"] : finding["end"]].strip()
     views = events(gw.services, "payload_view")

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import time
-
 from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
 
-from gateway.audit.store import AuditEvent, Outcome
 from gateway.auth import ClientKeyDep
-from gateway.errors import Unavailable
-from gateway.pipeline.audit import record_decision, record_refusal
-from gateway.pipeline.inspection import Inspection, inspect, refused
-from gateway.pipeline.parse import parse_inspect, read_body
+from gateway.errors import error_response
+from gateway.pipeline.inspection import Inspection
+from gateway.pipeline.parse import read_body
+from gateway.pipeline.run import Refuse
 from gateway.services import Services
-from gateway.types import Route
+from gateway.wire import inspect as wire
 
 router = APIRouter()
 
@@ -40,28 +38,13 @@ def inspection_body(inspection: Inspection) -> dict[str, object]:
 
 
 @router.post("/v1/inspect")
-async def inspect_request(request: Request, key: ClientKeyDep) -> dict[str, object]:
-    started = time.perf_counter()
+async def inspect_request(request: Request, key: ClientKeyDep) -> JSONResponse:
     services: Services = request.app.state.services
-    raw = await read_body(request, services.settings.max_body_bytes)
-    parsed = parse_inspect(raw)
+    parsed = wire.parse(await read_body(request, services.settings.max_body_bytes))
     policy = services.policy_for(key, parsed.policy)
-    try:
-        inspection = await inspect(services.detector, policy, parsed.messages)
-    except Unavailable as error:
-        event = AuditEvent("inspect", key.name, refused(policy), Route.NONE, (), parsed.sha256, raw)
-        await record_refusal(services.audit, event, error, (time.perf_counter() - started) * 1000.0)
-        raise
-    event = AuditEvent(
-        endpoint="inspect",
-        tenant=key.name,
-        decision=inspection.decision,
-        route=Route.NONE,
-        findings=inspection.findings,
-        request_sha256=parsed.sha256,
-        request_body=raw,
-    )
-    body = inspection_body(inspection)
-    outcome = Outcome("ok", 200, (time.perf_counter() - started) * 1000.0)
-    body["audit_id"] = await record_decision(services.audit, event, outcome)
-    return body
+    verdict = await services.pipeline.dry_run(parsed, policy, key.name)
+    if isinstance(verdict, Refuse):
+        return error_response(verdict.error)
+    body = inspection_body(verdict.inspection)
+    body["audit_id"] = verdict.audit_id
+    return JSONResponse(body)

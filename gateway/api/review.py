@@ -123,7 +123,8 @@ class PayloadRequest(BaseModel):
 async def payload(request: Request, record_id: str, body: PayloadRequest, session: DecryptSession) -> dict[str, Any]:
     """Decrypt a record's payload for an officer; the view is audited before anything is returned."""
     services = _services(request)
-    if await anyio.to_thread.run_sync(get_record, services.engine, record_id, services.policies) is None:
+    record = await anyio.to_thread.run_sync(get_record, services.engine, record_id, services.policies)
+    if record is None:
         raise NotFound("No audit record has that id.")
     try:
         opened = await anyio.to_thread.run_sync(open_payload, services.engine, services.audit.keyring, record_id)
@@ -144,7 +145,11 @@ async def payload(request: Request, record_id: str, body: PayloadRequest, sessio
         "record_id": record_id,
         "event_id": event_id,
         "erased": opened.erased,
-        "messages": inspected_messages(opened.request) if opened.request is not None else [],
+        "messages": (
+            inspected_messages(opened.request, record["endpoint"], record["findings"])
+            if opened.request is not None
+            else []
+        ),
         "response": response_text(opened.response),
     }
 

@@ -1,9 +1,11 @@
 """The backend protocol: one small interface for every place a request can go.
 
 A backend answers an OpenAI Chat Completions body, either whole or as
-server-sent events. A failure to answer at all raises :class:`BackendError`;
-an answer that is itself an error (an upstream 429, say) is a reply with its
-status code and body.
+server-sent events. ``raw``, when given, is that body exactly as the client
+sent it (nothing was redacted): a backend that forwards bytes sends these.
+A failure to answer at all raises :class:`BackendError`; an answer that is
+itself an error (an upstream 429, say) is a reply with its status code and
+body.
 """
 
 from __future__ import annotations
@@ -15,6 +17,10 @@ from typing import Any, Protocol
 
 class BackendError(Exception):
     """The backend could not answer (connection refused, model failure)."""
+
+
+class MalformedReply(BackendError):
+    """The backend answered 200 with something its API does not promise (not JSON, not an object)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +35,9 @@ class BackendReply:
 class Backend(Protocol):
     name: str
 
-    async def complete(self, body: dict[str, Any]) -> BackendReply: ...
+    async def complete(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply: ...
 
-    async def stream(self, body: dict[str, Any]) -> BackendReply: ...
+    async def stream(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply: ...
 
     async def aclose(self) -> None: ...
 

@@ -91,7 +91,7 @@ class LocalModelBackend:
         result["model"] = self.model_name
         return result
 
-    async def complete(self, body: dict[str, Any]) -> BackendReply:
+    async def complete(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply:
         try:
             result = await asyncio.to_thread(self._generate, body)
         except Exception as exc:  # any model failure refuses the request (fail closed)
@@ -105,7 +105,7 @@ class LocalModelBackend:
                     return
                 yield chunk
 
-    async def stream(self, body: dict[str, Any]) -> BackendReply:
+    async def stream(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply:
         """Start generating; the first token is awaited so that a failure refuses the request."""
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[tuple[str, Any]] = asyncio.Queue()

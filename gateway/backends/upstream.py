@@ -1,6 +1,7 @@
 """The cloud upstream: any OpenAI-compatible endpoint, reached over aiohttp.
 
-Bodies are forwarded unchanged except for a configured model alias; streams
+Bodies are forwarded byte for byte as the client sent them, unless redacted or
+a configured model alias renames the model; streams
 are passed through chunk by chunk as they arrive. aiohttp rather than httpx:
 on this path httpx's connection pool cost about 1.5 ms per request at
 concurrency 1 and capped a whole core at about 365 requests per second at
@@ -16,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from gateway.backends.base import BackendError, BackendReply
+from gateway.backends.base import BackendError, BackendReply, MalformedReply
 
 # Failures to get an answer at all; an answer with an error status is a reply, not one of these.
 _FAILURES = (aiohttp.ClientError, asyncio.TimeoutError)
@@ -48,24 +49,29 @@ class UpstreamBackend:
             )
         return self._session
 
-    def _outgoing(self, body: dict[str, Any]) -> dict[str, Any]:
+    def _outgoing(self, body: dict[str, Any], raw: bytes | None) -> dict[str, Any]:
+        """aiohttp's arguments for the body: the bytes as the client sent them when nothing changed."""
         model = body.get("model")
         if isinstance(model, str) and model in self._aliases:
-            return {**body, "model": self._aliases[model]}
-        return body
+            return {"json": {**body, "model": self._aliases[model]}}
+        if raw is not None:
+            return {"data": raw, "headers": {"content-type": "application/json"}}
+        return {"json": body}
 
-    async def complete(self, body: dict[str, Any]) -> BackendReply:
+    async def complete(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply:
         try:
-            async with self._client().post(self._url, json=self._outgoing(body)) as response:
+            async with self._client().post(self._url, **self._outgoing(body, raw)) as response:
                 payload = await response.read()
                 status = response.status
         except _FAILURES as exc:
             raise BackendError(f"upstream request failed: {type(exc).__name__}") from exc
+        if status == 200 and _json_object(payload) is None:
+            raise MalformedReply("upstream answered 200 with a body that is not a JSON object")
         return BackendReply(status_code=status, body=_json_or_error(status, payload))
 
-    async def stream(self, body: dict[str, Any]) -> BackendReply:
+    async def stream(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply:
         try:
-            response = await self._client().post(self._url, json=self._outgoing(body))
+            response = await self._client().post(self._url, **self._outgoing(body, raw))
         except _FAILURES as exc:
             raise BackendError(f"upstream request failed: {type(exc).__name__}") from exc
         if response.status != 200:
@@ -93,13 +99,18 @@ async def _passthrough(response: aiohttp.ClientResponse) -> AsyncIterator[bytes]
         response.release()
 
 
-def _json_or_error(status: int, payload: bytes) -> dict[str, Any]:
+def _json_object(payload: bytes) -> dict[str, Any] | None:
     try:
         data = json.loads(payload)
-        if isinstance(data, dict):
-            return data
-    except ValueError:
-        pass
+    except (ValueError, RecursionError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _json_or_error(status: int, payload: bytes) -> dict[str, Any]:
+    data = _json_object(payload)
+    if data is not None:
+        return data
     return {
         "error": {
             "message": f"The upstream answered with HTTP {status} and a body that is not JSON.",

@@ -13,9 +13,9 @@ from gateway.settings import Settings
 def _scan(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.api.inspect import inspection_body
     from gateway.pipeline.detect import Detector
-    from gateway.pipeline.inspection import inspect_sync
+    from gateway.pipeline.run import scan
     from gateway.policy import load_policies
-    from gateway.types import Message
+    from gateway.wire import inspect
 
     policies = load_policies(settings.policy_dir)
     if args.policy not in policies:
@@ -23,8 +23,8 @@ def _scan(args: argparse.Namespace, settings: Settings) -> int:
     text = args.text if args.text is not None else sys.stdin.read()
     # One text: the detector in this process (a pool of worker processes pays off only for a server).
     detector = Detector(spacy_model=settings.spacy_model)
-    inspection = inspect_sync(detector, policies[args.policy], [Message(0, "user", text)])
-    print(json.dumps(inspection_body(inspection), indent=2))
+    result = scan(detector, inspect.of_text(text, args.policy), policies[args.policy])
+    print(json.dumps(inspection_body(result.inspection), indent=2))
     return 0
 
 

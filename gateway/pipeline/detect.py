@@ -16,6 +16,7 @@ never the value itself. Errors propagate: the caller fails closed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import importlib.metadata
 import inspect
@@ -34,7 +35,7 @@ from gateway.pipeline.cache import DEFAULT_MAX_ENTRIES, FindingsCache
 from gateway.pipeline.nlp_engine import FastLemmaContextAwareEnhancer, OfflineSpacyNlpEngine
 from gateway.pipeline.normalise import NormalisedText, collapse, decoded_views, fold, unescape
 from gateway.recognizers import build_recognizers
-from gateway.types import Finding, Message
+from gateway.types import Finding, Segment
 
 SCORE_THRESHOLD = 0.4
 # Characters of context taken on each side of a boundary between user messages.
@@ -122,7 +123,7 @@ class Detector:
             default_score_threshold=SCORE_THRESHOLD,
         )
         self._version = self._compute_version(registry)
-        self.detect([Message(0, "user", _WARM_UP)])  # load lazy state (regexes, suffix list) before serving
+        self.detect([Segment(0, "user", _WARM_UP)])  # load lazy state (regexes, suffix list) before serving
 
     @property
     def version(self) -> str:
@@ -142,13 +143,13 @@ class Detector:
         digest.update(_source_digest().encode())
         return "sha256:" + digest.hexdigest()[:32]
 
-    def detect(self, messages: Sequence[Message]) -> list[Finding]:
-        """Findings for every message, offsets into each message's text as sent."""
+    def detect(self, segments: Sequence[Segment]) -> list[Finding]:
+        """Findings for every segment, offsets into each segment's text as sent."""
         findings: list[Finding] = []
-        for message in messages:
-            for hit in self._scan_cached(message.text, with_ner=True):
-                findings.append(_finding(hit, message.index, hit.start, hit.end))
-        findings.extend(self._scan_conversation([m for m in messages if m.role == "user"]))
+        for segment in segments:
+            for hit in self._scan_cached(segment.text, with_ner=True):
+                findings.append(_finding(hit, segment, hit.start, hit.end))
+        findings.extend(self._scan_conversation([s for s in segments if s.role == "user" and s.conversational]))
         return _drop_shadowed(_drop_names_inside_other_values(_merge(findings)))
 
     @property
@@ -211,7 +212,7 @@ class Detector:
             hits.append(_Hit(result.entity_type, start, end, result.score, recognizer))
         return hits
 
-    def _scan_conversation(self, messages: Sequence[Message]) -> list[Finding]:
+    def _scan_conversation(self, messages: Sequence[Segment]) -> list[Finding]:
         """Findings for values that cross the boundary between consecutive user messages.
 
         Each boundary is scanned in a window of the joined messages around it, so
@@ -220,7 +221,7 @@ class Detector:
         findings = []
         for boundary in range(1, len(messages)):
             parts = _window(messages, boundary)
-            bounds: list[tuple[Message, int, int, int]] = []  # message, window start, window end, slice offset
+            bounds: list[tuple[Segment, int, int, int]] = []  # message, window start, window end, slice offset
             position = 0
             for message, start, end in parts:
                 bounds.append((message, position, position + end - start, start))
@@ -234,17 +235,17 @@ class Detector:
                 ]
                 pieces = [(m, start, end) for m, start, end in pieces if end > start]
                 if len(pieces) > 1:
-                    findings.extend(_finding(hit, m.index, start, end) for m, start, end in pieces)
+                    findings.extend(_finding(hit, m, start, end) for m, start, end in pieces)
             findings.extend(self._scan_stitched(messages[boundary - 1], messages[boundary]))
         return findings
 
-    def _scan_stitched(self, before: Message, after: Message) -> list[Finding]:
+    def _scan_stitched(self, before: Segment, after: Segment) -> list[Finding]:
         """Findings for a value whose first part ends ``before`` and whose rest opens ``after``."""
         pairs = self._stitched_pairs(before.text, after.text)
         findings = []
         for i in range(0, len(pairs), 2):
-            findings.append(_finding(pairs[i], before.index, pairs[i].start, pairs[i].end))
-            findings.append(_finding(pairs[i + 1], after.index, pairs[i + 1].start, pairs[i + 1].end))
+            findings.append(_finding(pairs[i], before, pairs[i].start, pairs[i].end))
+            findings.append(_finding(pairs[i + 1], after, pairs[i + 1].start, pairs[i + 1].end))
         return findings
 
     def _stitched_pairs(self, before: str, after: str) -> tuple[_Hit, ...]:
@@ -271,7 +272,7 @@ class Detector:
         return tuple(pairs)
 
 
-def _window(messages: Sequence[Message], boundary: int) -> list[tuple[Message, int, int]]:
+def _window(messages: Sequence[Segment], boundary: int) -> list[tuple[Segment, int, int]]:
     """Slices ``(message, start, end)`` of up to ``BOUNDARY_WINDOW`` characters each side of a boundary.
 
     The boundary lies before ``messages[boundary]``. Backwards, short messages are crossed, so
@@ -279,7 +280,7 @@ def _window(messages: Sequence[Message], boundary: int) -> list[tuple[Message, i
     forwards, the window stops at the end of ``messages[boundary]``, so a boundary's window
     never changes when later turns arrive (and its cached result stays valid).
     """
-    before: list[tuple[Message, int, int]] = []
+    before: list[tuple[Segment, int, int]] = []
     room = BOUNDARY_WINDOW
     for message in reversed(messages[:boundary]):
         take = min(len(message.text), room)
@@ -291,8 +292,13 @@ def _window(messages: Sequence[Message], boundary: int) -> list[tuple[Message, i
     return [*reversed(before), (following, 0, min(len(following.text), BOUNDARY_WINDOW))]
 
 
-def _finding(hit: _Hit, message_index: int, start: int, end: int) -> Finding:
-    return Finding(hit.entity_type, message_index, start, end, hit.score, hit.recognizer)
+def _finding(hit: _Hit, segment: Segment, start: int, end: int) -> Finding:
+    return Finding(hit.entity_type, segment.index, start, end, hit.score, hit.recognizer, segment.path, segment.part)
+
+
+def _place(finding: Finding) -> tuple[int, str, str]:
+    """Where a finding is, as a sortable key (segments outside the messages sort first)."""
+    return (-1 if finding.message_index is None else finding.message_index, finding.path, finding.part.value)
 
 
 # A name-like word inside one of these is part of it (a city in an address, a word of a marking).
@@ -315,34 +321,29 @@ def _drop_names_inside_other_values(findings: list[Finding]) -> list[Finding]:
         f
         for f in findings
         if f.entity_type != "PERSON"
-        or not any(c.message_index == f.message_index and c.start <= f.start and f.end <= c.end for c in containers)
+        or not any(c.where == f.where and c.start <= f.start and f.end <= c.end for c in containers)
     ]
 
 
 def _merge(findings: list[Finding]) -> list[Finding]:
     """Merge overlapping findings of one type in one message (keep the best score's recogniser)."""
-    ordered = sorted(findings, key=lambda f: (f.message_index, f.entity_type, f.start, -f.end))
+    ordered = sorted(findings, key=lambda f: (_place(f), f.entity_type, f.start, -f.end))
     merged: list[Finding] = []
     for finding in ordered:
         last = merged[-1] if merged else None
         if (
             last is not None
-            and last.message_index == finding.message_index
+            and last.where == finding.where
             and last.entity_type == finding.entity_type
             and finding.start < last.end
         ):
             best = last if last.score >= finding.score else finding
-            merged[-1] = Finding(
-                last.entity_type,
-                last.message_index,
-                last.start,
-                max(last.end, finding.end),
-                best.score,
-                best.recognizer,
+            merged[-1] = dataclasses.replace(
+                last, end=max(last.end, finding.end), score=best.score, recognizer=best.recognizer
             )
         else:
             merged.append(finding)
-    return sorted(merged, key=lambda f: (f.message_index, f.start, f.end, f.entity_type))
+    return sorted(merged, key=lambda f: (_place(f), f.start, f.end, f.entity_type))
 
 
 _SHADOWED_BY_RECORD_NUMBER = frozenset({"US_SSN", "US_DEA"})
@@ -350,9 +351,9 @@ _SHADOWED_BY_RECORD_NUMBER = frozenset({"US_SSN", "US_DEA"})
 
 def _drop_shadowed(findings: list[Finding]) -> list[Finding]:
     """Drop a US_SSN or US_DEA that is exactly a labelled record number (``MRN: 085-12-3474``, an MRN column)."""
-    records = {(f.message_index, f.start, f.end) for f in findings if f.entity_type == "MEDICAL_RECORD_NUMBER"}
+    records = {(f.where, f.start, f.end) for f in findings if f.entity_type == "MEDICAL_RECORD_NUMBER"}
     return [
         f
         for f in findings
-        if f.entity_type not in _SHADOWED_BY_RECORD_NUMBER or (f.message_index, f.start, f.end) not in records
+        if f.entity_type not in _SHADOWED_BY_RECORD_NUMBER or (f.where, f.start, f.end) not in records
     ]

@@ -27,7 +27,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.synchronize import Semaphore
 
-from gateway.types import Finding, Message
+from gateway.types import Finding, Segment
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ def _exit_with_parent(parent_pid: int) -> None:
     os._exit(1)
 
 
-def _detect(messages: Sequence[Message]) -> list[Finding]:
+def _detect(messages: Sequence[Segment]) -> list[Finding]:
     assert _detector is not None
     return _detector.detect(messages)  # type: ignore[attr-defined, no-any-return]
 
@@ -99,7 +99,7 @@ class DetectorPool:
             raise
         return executor
 
-    def detect(self, messages: Sequence[Message]) -> list[Finding]:
+    def detect(self, messages: Sequence[Segment]) -> list[Finding]:
         executor = self._executor
         try:
             return executor.submit(_detect, list(messages)).result(timeout=self.timeout_s)

@@ -1,7 +1,10 @@
-"""Detect and decide for one request: the part shared by chat, ``/v1/inspect`` and ``gateway scan``.
+"""Inspect stage: read every segment (decoding file payloads), detect, then decide.
 
 Any failure in detection or in the policy refuses the request (fail closed):
 the caller gets :class:`gateway.errors.Unavailable`, never a partial result.
+Content that cannot be read becomes an ``UNSCANNABLE`` finding at its
+location, which the decide stage turns into the policy's ``unscannable``
+action.
 """
 
 from __future__ import annotations
@@ -14,9 +17,10 @@ from typing import Protocol
 import anyio.to_thread
 
 from gateway.errors import Unavailable
-from gateway.pipeline.decide import decide
+from gateway.pipeline import content
+from gateway.pipeline.decide import UNSCANNABLE, decide
 from gateway.policy import Policy
-from gateway.types import Action, Decision, Finding, Message
+from gateway.types import Action, Decision, Finding, Part, Segment
 
 log = logging.getLogger(__name__)
 
@@ -24,36 +28,47 @@ log = logging.getLogger(__name__)
 class Detects(Protocol):
     """What the inspection needs of a detector (see gateway.pipeline.detect.Detector)."""
 
-    def detect(self, messages: Sequence[Message]) -> list[Finding]: ...
+    def detect(self, segments: Sequence[Segment]) -> list[Finding]: ...
 
 
 @dataclass(frozen=True, slots=True)
 class Inspection:
     findings: tuple[Finding, ...]
     decision: Decision
+    segments: tuple[Segment, ...] = ()  # what was inspected, decoded payloads included
 
 
-def inspect_sync(detector: Detects, policy: Policy, messages: Sequence[Message]) -> Inspection:
+def unscannable_finding(item: content.Unscannable) -> Finding:
+    """An unreadable payload as a finding: its location and media type, never its bytes."""
+    return Finding(
+        UNSCANNABLE, item.index, 0, item.size, 1.0, f"unscannable {item.media_type}: {item.reason}", item.path
+    )
+
+
+def inspect_sync(detector: Detects, policy: Policy, segments: Sequence[Segment]) -> Inspection:
     try:
-        findings = tuple(detector.detect(messages))
+        readable, unreadable = content.expand(list(segments))
+        detected = detector.detect(readable) if readable else []
+        findings = (*detected, *(unscannable_finding(item) for item in unreadable))
     except Exception as exc:
         log.error("detection failed (%s); request refused", type(exc).__name__)
         raise Unavailable(
             "Detection failed; the request was refused and nothing was forwarded.", code="detection_failed"
         ) from None
+    fixed = {s.where for s in readable if s.part is Part.DECODED and s.envelope is None}
     try:
-        decision = decide(policy, findings)
+        decision = decide(policy, findings, unredactable=any(f.where in fixed for f in findings))
     except Exception as exc:
         log.error("policy evaluation failed (%s); request refused", type(exc).__name__)
         raise Unavailable(
             "Policy evaluation failed; the request was refused and nothing was forwarded.", code="policy_failed"
         ) from None
-    return Inspection(findings=findings, decision=decision)
+    return Inspection(findings=tuple(findings), decision=decision, segments=tuple(readable))
 
 
-async def inspect(detector: Detects, policy: Policy, messages: Sequence[Message]) -> Inspection:
+async def inspect(detector: Detects, policy: Policy, segments: Sequence[Segment]) -> Inspection:
     """Run the CPU-bound inspection off the event loop."""
-    return await anyio.to_thread.run_sync(inspect_sync, detector, policy, messages)
+    return await anyio.to_thread.run_sync(inspect_sync, detector, policy, segments)
 
 
 def refused(policy: Policy) -> Decision:

@@ -1,38 +1,38 @@
 """The texts a decrypted request was inspected as, so that finding offsets can be shown on them.
 
-Offsets in a record's findings refer to each message's inspected text
-(:func:`gateway.pipeline.parse.message_text`); for an inspect request with
-``input`` the text is the input itself.
+Offsets in a record's findings refer to the string at each finding's ``path``
+(its decoded text for a file payload), exactly as the request's wire format
+and the content stage produced them when the request was inspected.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
-from gateway.pipeline.parse import message_text
+from gateway.pipeline import content
+from gateway.wire import stored_segments
 
 MAX_RESPONSE_CHARS = 200_000
 
 
-def inspected_messages(request: bytes) -> list[dict[str, Any]]:
-    """``[{"index", "role", "text"}]`` of a stored request body; one raw message if it is not JSON."""
+def inspected_messages(
+    request: bytes, endpoint: str = "chat.completions", findings: Iterable[dict[str, Any]] = ()
+) -> list[dict[str, Any]]:
+    """``[{"index", "role", "text", "path", "part"}]``: the texts a person wrote and every text with a finding."""
     try:
         body = json.loads(request)
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        return [{"index": 0, "role": "raw", "text": request.decode("utf-8", errors="replace")}]
-    if isinstance(body, dict) and isinstance(body.get("input"), str):
-        return [{"index": 0, "role": "user", "text": body["input"]}]
-    messages = body.get("messages") if isinstance(body, dict) else None
-    if not isinstance(messages, list):
-        return [{"index": 0, "role": "raw", "text": json.dumps(body, ensure_ascii=False, indent=2)}]
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        return [
+            {"index": 0, "role": "raw", "text": request.decode("utf-8", errors="replace"), "path": "", "part": "value"}
+        ]
+    located = {(f.get("path", ""), f.get("part", "value")) for f in findings}
+    readable, _ = content.expand(list(stored_segments(endpoint, body)))
     return [
-        {
-            "index": i,
-            "role": str(m.get("role", "")) if isinstance(m, dict) else "",
-            "text": message_text(m) if isinstance(m, dict) else "",
-        }
-        for i, m in enumerate(messages)
+        {"index": s.index, "role": s.role or "", "text": s.text, "path": s.path, "part": s.part.value}
+        for s in readable
+        if s.conversational or (s.path, s.part.value) in located
     ]
 
 
@@ -43,9 +43,9 @@ def response_text(response: bytes | None) -> str | None:
     text = response.decode("utf-8", errors="replace")
     try:
         body = json.loads(text)
-        content = body["choices"][0]["message"]["content"]
-        if isinstance(content, str):
-            return content
+        content_ = body["choices"][0]["message"]["content"]
+        if isinstance(content_, str):
+            return content_
     except (json.JSONDecodeError, KeyError, IndexError, TypeError):
         pass
     return text[:MAX_RESPONSE_CHARS]

@@ -133,6 +133,12 @@ def _rules(record: RowMapping, policy: Policy | None) -> list[dict[str, Any]]:
     return rules
 
 
+def _message_order(finding: dict[str, Any]) -> int:
+    """Findings outside the messages (tool definitions, metadata: no message index) sort first."""
+    index = finding.get("message_index")
+    return index if isinstance(index, int) else -1
+
+
 def get_record(engine: Engine, record_id: str, policies: dict[str, Policy]) -> dict[str, Any] | None:
     """One record with its rules explained, or None. Holds no payload: findings are positions only."""
     if len(record_id) > 36:
@@ -148,7 +154,8 @@ def get_record(engine: Engine, record_id: str, policies: dict[str, Policy]) -> d
         detail[name] = iso(record[name])
     detail["stream"] = bool(record["stream"])
     detail["findings"] = sorted(
-        record["findings"] or [], key=lambda f: (f.get("message_index", 0), f.get("start", 0), f.get("end", 0))
+        record["findings"] or [],
+        key=lambda f: (_message_order(f), f.get("path", ""), f.get("start", 0), f.get("end", 0)),
     )
     detail["rules"] = _rules(record, policy)
     detail["policy_version_current"] = policy is not None and policy.version == record["policy_version"]

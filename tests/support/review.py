@@ -42,10 +42,10 @@ class NoLocalModel:
 
     name = "no-local-model"
 
-    async def complete(self, body: dict[str, Any]) -> BackendReply:
+    async def complete(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply:
         raise BackendError("the review tests do not use the local model")
 
-    async def stream(self, body: dict[str, Any]) -> BackendReply:
+    async def stream(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply:
         raise BackendError("the review tests do not use the local model")
 
     async def aclose(self) -> None:

@@ -14,10 +14,12 @@ from typing import Any
 
 REPLY_TEXT = "Hello from the cloud upstream."
 ECHO_MODEL = "echo"  # asking for this model makes the upstream answer with the last message's text
+# Asking for this model makes the upstream call a tool with the last message's text as its argument.
+TOOL_ECHO_MODEL = "echo-tool"
 
 
 def reply_text(body: dict[str, Any]) -> str:
-    if body.get("model") == ECHO_MODEL:
+    if body.get("model") in (ECHO_MODEL, TOOL_ECHO_MODEL):
         return str(body["messages"][-1]["content"])
     return REPLY_TEXT
 
@@ -48,6 +50,8 @@ class RecordingUpstream:
                     self._send(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
                 elif body.get("stream"):
                     self._stream(body)
+                elif body.get("model") == TOOL_ECHO_MODEL:
+                    self._send(200, tool_completion(body["model"], reply_text(body)))
                 else:
                     self._send(200, completion(body["model"], reply_text(body)))
 
@@ -64,12 +68,36 @@ class RecordingUpstream:
                 self.send_header("content-type", "text/event-stream")
                 self.send_header("transfer-encoding", "chunked")
                 self.end_headers()
+                if body.get("model") == TOOL_ECHO_MODEL:
+                    self._stream_tool_call(body)
+                    return
                 for i, piece in enumerate(pieces(body)):
                     delta = {"content": piece}
                     if i == 0:
                         delta["role"] = "assistant"
                     self._chunk(json.dumps(chunk(body["model"], delta, None)))
                 self._chunk(json.dumps(chunk(body["model"], {}, "stop")))
+                self._chunk("[DONE]")
+                self.wfile.write(b"0\r\n\r\n")
+
+            def _stream_tool_call(self, body: dict[str, Any]) -> None:
+                arguments = tool_arguments(reply_text(body))
+                first = {
+                    "role": "assistant",
+                    "tool_calls": [
+                        {
+                            "index": 0,
+                            "id": "call_1",
+                            "type": "function",
+                            "function": {"name": "record", "arguments": ""},
+                        }
+                    ],
+                }
+                self._chunk(json.dumps(chunk(body["model"], first, None)))
+                for i in range(0, len(arguments), 4):  # 4 characters a chunk: placeholders are split
+                    delta = {"tool_calls": [{"index": 0, "function": {"arguments": arguments[i : i + 4]}}]}
+                    self._chunk(json.dumps(chunk(body["model"], delta, None)))
+                self._chunk(json.dumps(chunk(body["model"], {}, "tool_calls")))
                 self._chunk("[DONE]")
                 self.wfile.write(b"0\r\n\r\n")
 
@@ -116,6 +144,17 @@ def completion(model: str, text: str) -> dict[str, Any]:
         "choices": [{"index": 0, "message": {"role": "assistant", "content": text}, "finish_reason": "stop"}],
         "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
     }
+
+
+def tool_arguments(text: str) -> str:
+    return json.dumps({"text": text})
+
+
+def tool_completion(model: str, text: str) -> dict[str, Any]:
+    """A completion that calls the tool ``record`` with ``text``."""
+    call = {"id": "call_1", "type": "function", "function": {"name": "record", "arguments": tool_arguments(text)}}
+    message = {"role": "assistant", "content": None, "tool_calls": [call]}
+    return {**completion(model, ""), "choices": [{"index": 0, "message": message, "finish_reason": "tool_calls"}]}
 
 
 def chunk(model: str, delta: dict[str, Any], finish: str | None) -> dict[str, Any]:

@@ -340,19 +340,28 @@ function highlighted(text, findings) {
   }
   return out;
 }
-function byMessage(findings) {
+// Findings are grouped by the string they were found in: its JSON pointer, and whether it was
+// the member name (key) or the text decoded from a file payload (decoded).
+function placeKey(f) { return `${f.path ?? `/messages/${f.message_index}`}|${f.part || "value"}`; }
+function placeLabel(f) {
+  const where = f.path || (f.message_index !== null && f.message_index !== undefined ? `message ${f.message_index}` : "request");
+  const part = f.part === "key" ? " (member name)" : f.part === "decoded" ? " (decoded file content)" : "";
+  return `${where}${part}`;
+}
+function byPlace(findings) {
   const groups = new Map();
   for (const f of findings) {
-    if (!groups.has(f.message_index)) groups.set(f.message_index, []);
-    groups.get(f.message_index).push(f);
+    const key = placeKey(f);
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push(f);
   }
   return groups;
 }
 function maskedPrompt(record) {
-  const groups = byMessage(record.findings);
+  const groups = byPlace(record.findings);
   if (!groups.size) return h("p", { class: "muted", text: "No findings: nothing regulated was detected in this request." });
-  return h("div", { class: "masked", id: "masked-prompt" }, [...groups.entries()].map(([index, list]) =>
-    h("div", { class: "message" }, h("div", { class: "msg-head", text: `Message ${index}` }),
+  return h("div", { class: "masked", id: "masked-prompt" }, [...groups.values()].map((list) =>
+    h("div", { class: "message" }, h("div", { class: "msg-head mono", text: placeLabel(list[0]) }),
       h("div", { class: "prompt masked-line" }, list.map((f, i) => [
         i === 0 && f.start > 0 ? h("span", { class: "gap", text: "…" }) : null,
         h("mark", { class: `ent ${entityClass(f.entity_type)}`, title: `characters ${f.start}–${f.end}` },
@@ -361,10 +370,15 @@ function maskedPrompt(record) {
         h("span", { class: "gap", text: "…" })])))));
 }
 function decryptedPrompt(record, payload) {
-  const groups = byMessage(record.findings);
-  const messages = payload.messages.map((m) => h("div", { class: "message" },
-    h("div", { class: "msg-head", text: `Message ${m.index} · ${m.role}` }),
-    h("pre", { class: "prompt", "data-message": m.index }, highlighted(m.text, groups.get(m.index) || []))));
+  const groups = byPlace(record.findings);
+  const messages = payload.messages.map((m) => {
+    const key = placeKey({ path: m.path, message_index: m.index, part: m.part });
+    const where = m.index !== null && m.index !== undefined ? `Message ${m.index} · ${m.role}` : "Request";
+    return h("div", { class: "message" },
+      h("div", { class: "msg-head" }, where, " ", h("span", { class: "mono small", text: m.path || "" }),
+        m.part && m.part !== "value" ? h("span", { class: "muted", text: ` (${m.part})` }) : null),
+      h("pre", { class: "prompt", "data-message": m.index, "data-path": m.path || "" }, highlighted(m.text, groups.get(key) || [])));
+  });
   return h("div", { id: "decrypted-prompt" },
     h("div", { class: "alert info", text: `Decrypted for ${state.session.username}. This view was recorded in the ` +
       `audit trail (event ${payload.event_id}).` }),
@@ -423,8 +437,10 @@ async function renderRecord(id) {
       rule.regulation ? h("p", { class: "regulation" }, h("span", { class: "muted", text: "Regulation: " }), rule.regulation) : null)))
     : h("p", { class: "muted", text: "No rule fired: the request was allowed as sent." });
   const findings = r.findings.length ? h("table", { class: "findings", id: "findings" },
-    h("thead", {}, h("tr", {}, ["Type", "Message", "Characters", "Score", "Recognizer"].map((t) => h("th", { text: t })))),
-    h("tbody", {}, r.findings.map((f) => h("tr", {}, h("td", {}, chip(f.entity_type)), h("td", { text: String(f.message_index) }),
+    h("thead", {}, h("tr", {}, ["Type", "Message", "Location", "Characters", "Score", "Recognizer"].map((t) => h("th", { text: t })))),
+    h("tbody", {}, r.findings.map((f) => h("tr", {}, h("td", {}, chip(f.entity_type)),
+      h("td", { text: f.message_index === null || f.message_index === undefined ? "—" : String(f.message_index) }),
+      h("td", { class: "mono small", text: placeLabel(f) }),
       h("td", { class: "mono", text: `${f.start}–${f.end}` }), h("td", { text: String(f.score) }),
       h("td", { class: "small", text: f.recognizer })))))
     : h("p", { class: "muted", text: "No findings." });
