@@ -13,14 +13,22 @@ from gateway.keys import ClientKey, authenticate
 from gateway.services import Services
 
 
+def _presented(request: Request) -> str | None:
+    """The key the client sent: ``Authorization: Bearer``, or Anthropic's ``x-api-key``."""
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    api_key = request.headers.get("x-api-key", "").strip()
+    return api_key or None
+
+
 async def client_key(request: Request) -> ClientKey:
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthenticated("Missing API key: send 'Authorization: Bearer <client key>'.")
+    token = _presented(request)
+    if token is None:
+        raise Unauthenticated("Missing API key: send 'Authorization: Bearer <client key>' (or 'x-api-key').")
     services: Services = request.app.state.services
     try:
-        key = await anyio.to_thread.run_sync(authenticate, services.engine, token.strip())
+        key = await anyio.to_thread.run_sync(authenticate, services.engine, token)
     except Exception:
         raise Unavailable(
             "The key store could not be read; the request was refused.", code="auth_unavailable"

@@ -126,31 +126,66 @@ def error_response(error: GatewayError) -> JSONResponse:
     return JSONResponse(error.body(), status_code=error.status_code, headers=error.headers)
 
 
-async def _gateway_error(_: Request, exc: Exception) -> JSONResponse:
+# Anthropic's error types by HTTP status (its API reference, "Errors").
+_ANTHROPIC_TYPES = {
+    400: "invalid_request_error",
+    401: "authentication_error",
+    403: "permission_error",
+    404: "not_found_error",
+    413: "request_too_large",
+    429: "rate_limit_error",
+    502: "api_error",
+    503: "api_error",
+}
+
+
+def anthropic_body(error: GatewayError) -> dict[str, Any]:
+    """The error in Anthropic's shape: ``{"type": "error", "error": {"type": ..., "message": ...}}``,
+    keeping the gateway's own fields (code, rule ids, audit id) beside them."""
+    inner: dict[str, Any] = {"type": _ANTHROPIC_TYPES.get(error.status_code, "api_error"), "message": error.message}
+    openai_shape = error.body()["error"]
+    inner.update({k: v for k, v in openai_shape.items() if k not in ("type", "message", "param") and v is not None})
+    return {"type": "error", "error": inner}
+
+
+def anthropic_response(error: GatewayError) -> JSONResponse:
+    return JSONResponse(anthropic_body(error), status_code=error.status_code, headers=error.headers)
+
+
+def is_anthropic(request: Request) -> bool:
+    """Requests to the Anthropic door are answered in Anthropic's error shape."""
+    return request.url.path.startswith("/v1/messages")
+
+
+def respond(request: Request, error: GatewayError) -> JSONResponse:
+    return anthropic_response(error) if is_anthropic(request) else error_response(error)
+
+
+async def _gateway_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, GatewayError)
-    return error_response(exc)
+    return respond(request, exc)
 
 
-async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
     loc = [str(part) for part in first.get("loc", ()) if part != "body"]
     field = ".".join(loc) or None
     message = f"{field}: {first['msg']}" if field else str(first["msg"])
-    return error_response(InvalidRequest(message, param=field))
+    return respond(request, InvalidRequest(message, param=field))
 
 
-async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     error = GatewayError(str(exc.detail))
     error.status_code = exc.status_code
     error.error_type = "invalid_request_error" if exc.status_code < 500 else "server_error"
-    return error_response(error)
+    return respond(request, error)
 
 
-async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # No stack trace or exception text reaches the client: it could hold a value.
-    return error_response(Unavailable("The gateway could not process the request.", code="internal_error"))
+    return respond(request, Unavailable("The gateway could not process the request.", code="internal_error"))
 
 
 def install_handlers(app: Any) -> None:

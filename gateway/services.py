@@ -41,12 +41,13 @@ class Services:
     audit: AuditStore
     local: Backend
     upstream: Backend | None
+    anthropic: UpstreamBackend | None = None
     ready: dict[str, bool] = field(default_factory=dict)
 
     @functools.cached_property
     def pipeline(self) -> Pipeline:
         """The stages every door runs a request through."""
-        return Pipeline(self.detector, self.audit, upstream_configured=self.upstream is not None)
+        return Pipeline(self.detector, self.audit)
 
     def policy_for(self, key: ClientKey, requested: str | None) -> Policy:
         """The policy a request runs under: the key's, or one it may name."""
@@ -65,6 +66,8 @@ class Services:
         await self.local.aclose()
         if self.upstream is not None:
             await self.upstream.aclose()
+        if self.anthropic is not None:
+            await self.anthropic.aclose()
         self.engine.dispose()
 
 
@@ -109,6 +112,7 @@ def build_services(
     detector: Detects | None = None,
     local: Backend | None = None,
     upstream: Backend | None = None,
+    anthropic: UpstreamBackend | None = None,
 ) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     url = settings.resolved_database_url
@@ -137,7 +141,16 @@ def build_services(
             timeout_s=settings.upstream_timeout_s,
             aliases=settings.model_aliases,
         )
+    if anthropic is None and settings.anthropic_upstream_base is not None:
+        anthropic = UpstreamBackend(
+            settings.anthropic_upstream_base,
+            settings.anthropic_upstream_api_key,
+            timeout_s=settings.upstream_timeout_s,
+            aliases=settings.model_aliases,
+            auth="x-api-key",
+        )
     return Services(
+        anthropic=anthropic,
         settings=settings,
         engine=engine,
         policies=policies,

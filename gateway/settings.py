@@ -20,6 +20,9 @@ class Settings(BaseSettings):
     upstream_url: HttpUrl | None = None
     upstream_api_key: str | None = Field(default=None, repr=False)
     upstream_timeout_s: float = Field(default=120.0, gt=0)
+    # An Anthropic-compatible upstream for /v1/messages (the gateway appends /v1/messages).
+    anthropic_upstream_url: HttpUrl | None = None
+    anthropic_upstream_api_key: str | None = Field(default=None, repr=False)
     local_model: Path | None = None
     local_model_context: int = Field(default=2048, ge=256)
     local_model_threads: int | None = Field(default=None, ge=1)
@@ -43,7 +46,7 @@ class Settings(BaseSettings):
     review_max_failed_logins: int = Field(default=5, ge=1)
     review_lockout_minutes: int = Field(default=15, ge=1)
 
-    @field_validator("upstream_url", mode="before")
+    @field_validator("upstream_url", "anthropic_upstream_url", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -61,3 +64,7 @@ class Settings(BaseSettings):
     @property
     def upstream_base(self) -> str | None:
         return str(self.upstream_url).rstrip("/") if self.upstream_url else None
+
+    @property
+    def anthropic_upstream_base(self) -> str | None:
+        return str(self.anthropic_upstream_url).rstrip("/") if self.anthropic_upstream_url else None

@@ -50,8 +50,12 @@ class Segment:
     texts a person wrote in a message (content, text parts): values split
     across consecutive user messages are looked for among these.
     ``envelope`` is how a decoded text is put back into its string
-    (``data:text/plain;base64,``, or ``""`` for bare base64); None when it
-    cannot be (text extracted from a PDF).
+    (``data:text/plain;base64,``, or ``""`` for bare base64). ``rewritable``
+    is False for text that must reach its upstream byte for byte or not at
+    all (text extracted from a PDF, a signed ``thinking`` block): a finding in
+    it cannot be redacted. ``opaque`` marks a string that is encrypted or
+    signed content the gateway cannot read (a ``redacted_thinking`` block,
+    an ``encrypted_content`` item): it is unscannable.
     """
 
     index: int | None
@@ -62,6 +66,8 @@ class Segment:
     conversational: bool = True
     media_type: str | None = None
     envelope: str | None = None
+    rewritable: bool = True
+    opaque: bool = False
 
     @property
     def where(self) -> tuple[int | None, str, Part]:
@@ -88,6 +94,9 @@ class Finding:
     recognizer: str
     path: str = ""
     part: Part = Part.VALUE
+    # ``path`` as it may be shown and recorded: a member name holding a detected value is masked
+    # in it (``/metadata/ref [US_SSN]``), so no value reaches audit metadata through a pointer.
+    shown_path: str | None = None
 
     @property
     def where(self) -> tuple[int | None, str, Part]:
@@ -101,7 +110,7 @@ class Finding:
             "end": self.end,
             "score": round(self.score, 4),
             "recognizer": self.recognizer,
-            "path": self.path,
+            "path": self.path if self.shown_path is None else self.shown_path,
         }
         if self.part is not Part.VALUE:
             out["part"] = self.part.value

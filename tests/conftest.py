@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.anthropic_upstream import RecordingAnthropicUpstream
 from tests.support.server import GatewayProcess, free_port, gateway_env
 from tests.support.upstream import RecordingUpstream
 
@@ -19,10 +20,27 @@ def upstream() -> Iterator[RecordingUpstream]:
 
 
 @pytest.fixture(scope="session")
-def gateway(tmp_path_factory: pytest.TempPathFactory, upstream: RecordingUpstream) -> Iterator[GatewayProcess]:
-    """``gateway serve`` on its embedded defaults (SQLite, bundled policies and model) with a loopback upstream."""
+def anthropic_upstream() -> Iterator[RecordingAnthropicUpstream]:
+    server = RecordingAnthropicUpstream().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def gateway(
+    tmp_path_factory: pytest.TempPathFactory,
+    upstream: RecordingUpstream,
+    anthropic_upstream: RecordingAnthropicUpstream,
+) -> Iterator[GatewayProcess]:
+    """``gateway serve`` on its embedded defaults (SQLite, bundled policies and model) with loopback upstreams."""
     data_dir: Path = tmp_path_factory.mktemp("gateway-data")
-    env = gateway_env(data_dir, GATEWAY_UPSTREAM_URL=upstream.url, GATEWAY_UPSTREAM_API_KEY="sk-upstream-test")
+    env = gateway_env(
+        data_dir,
+        GATEWAY_UPSTREAM_URL=upstream.url,
+        GATEWAY_UPSTREAM_API_KEY="sk-upstream-test",
+        GATEWAY_ANTHROPIC_UPSTREAM_URL=anthropic_upstream.url,
+        GATEWAY_ANTHROPIC_UPSTREAM_API_KEY="sk-ant-upstream-test",
+    )
     process = GatewayProcess(data_dir=data_dir, env=env, port=free_port())
     process.start()
     yield process

@@ -89,6 +89,6 @@ def test_a_decoded_text_is_put_back_in_its_envelope() -> None:
 
 def test_text_from_a_pdf_cannot_be_put_back() -> None:
     [segment], _ = _expand(files.data_uri("application/pdf", files.pdf(SSN_TEXT)))
-    assert segment.envelope is None
+    assert not segment.rewritable
     with pytest.raises(ValueError):
         content.encode(segment, "x")

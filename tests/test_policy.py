@@ -159,3 +159,17 @@ def test_validate_command(tmp_path: Path) -> None:
         [GATEWAY, "policy", "validate", str(tmp_path / "bad-action.yaml")], capture_output=True, text=True, timeout=60
     )
     assert single.returncode != 0 and "rules.0.action" in single.stderr
+
+
+@pytest.mark.parametrize(("value", "ok"), [("route_local", True), ("block", True), ("allow", False), ("redact", False)])
+def test_unscannable_content_can_only_stay_on_premises(tmp_path: Path, value: str, ok: bool) -> None:
+    path = tmp_path / "p.yaml"
+    path.write_text(
+        f"name: p\nunscannable: {value}\nrules:\n  - id: r\n    action: block\n    when: {{any: [SECRET]}}\n"
+        "    reason: x\n    regulation: y\n"
+    )
+    if ok:
+        assert load_policy_file(path).spec.unscannable.value == value
+    else:
+        with pytest.raises(PolicyError, match="unscannable"):
+            load_policy_file(path)

@@ -129,3 +129,16 @@ def test_a_held_back_tail_is_sent_before_the_choice_finishes() -> None:
     events = [_event({"content": "price [1"}), _event({}, "stop"), b"data: [DONE]\n\n"]
     text, _ = _replay(events)
     assert text == "price [1"
+
+
+def test_a_value_in_a_member_name_is_masked_in_every_path_shown() -> None:
+    from gateway.pipeline.inspection import masked_paths
+
+    path = f"/metadata/case {SSN}"
+    findings = [
+        Finding("US_SSN", None, 5, 16, 0.9, "t", path, Part.KEY),
+        Finding("EMAIL_ADDRESS", None, 0, 5, 0.9, "t", path + "/to", Part.VALUE),
+    ]
+    shown = [f.as_dict()["path"] for f in masked_paths(findings)]
+    assert shown == ["/metadata/case [US_SSN]", "/metadata/case [US_SSN]/to"]
+    assert [f.path for f in masked_paths(findings)] == [path, path + "/to"]  # redaction still finds the string

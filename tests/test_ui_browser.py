@@ -144,6 +144,7 @@ def test_officer_signs_in_filters_opens_decrypts_and_exports(browser: object, gw
     assert "Protected health information" in rules
     assert SSN not in page.content() and NAME not in page.content()
     assert "US_SSN" in page.inner_text("#masked-prompt")
+    assert "/messages/0/content" in page.inner_text("#findings")  # each finding says which string it was in
     shot(page, "04-record-masked.png")
 
     # Decrypt with a justification: the prompt appears with each finding highlighted by type.

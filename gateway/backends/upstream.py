@@ -24,6 +24,9 @@ _FAILURES = (aiohttp.ClientError, asyncio.TimeoutError)
 
 
 class UpstreamBackend:
+    """An HTTP API upstream. ``complete``/``stream`` speak Chat Completions (the :class:`Backend`
+    protocol); ``send`` posts any body to any path of the same API (Responses, embeddings, Messages)."""
+
     name = "upstream"
 
     def __init__(
@@ -33,9 +36,15 @@ class UpstreamBackend:
         *,
         timeout_s: float = 120.0,
         aliases: dict[str, str] | None = None,
+        auth: str = "bearer",
     ):
-        self._url = base_url.rstrip("/") + "/chat/completions"
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._base = base_url.rstrip("/")
+        if not api_key:
+            self._headers: dict[str, str] = {}
+        elif auth == "x-api-key":  # Anthropic's form
+            self._headers = {"x-api-key": api_key}
+        else:
+            self._headers = {"Authorization": f"Bearer {api_key}"}
         self._timeout = aiohttp.ClientTimeout(total=timeout_s, connect=10.0)
         self._aliases = aliases or {}
         self._session: aiohttp.ClientSession | None = None  # made in the serving event loop, on first use
@@ -49,18 +58,39 @@ class UpstreamBackend:
             )
         return self._session
 
-    def _outgoing(self, body: dict[str, Any], raw: bytes | None) -> dict[str, Any]:
+    def _outgoing(self, body: dict[str, Any], raw: bytes | None, headers: dict[str, str] | None) -> dict[str, Any]:
         """aiohttp's arguments for the body: the bytes as the client sent them when nothing changed."""
         model = body.get("model")
+        extra = dict(headers or {})
         if isinstance(model, str) and model in self._aliases:
-            return {"json": {**body, "model": self._aliases[model]}}
+            return {"json": {**body, "model": self._aliases[model]}, "headers": extra}
         if raw is not None:
-            return {"data": raw, "headers": {"content-type": "application/json"}}
-        return {"json": body}
+            return {"data": raw, "headers": {**extra, "content-type": "application/json"}}
+        return {"json": body, "headers": extra}
 
     async def complete(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply:
+        return await self.send("/chat/completions", body, raw)
+
+    async def stream(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply:
+        return await self.send("/chat/completions", body, raw, stream=True)
+
+    async def send(
+        self,
+        path: str,
+        body: dict[str, Any],
+        raw: bytes | None = None,
+        *,
+        stream: bool = False,
+        headers: dict[str, str] | None = None,
+    ) -> BackendReply:
+        """POST ``body`` to ``path``; ``headers`` are the client's headers this API passes through."""
+        if stream:
+            return await self._stream(self._base + path, self._outgoing(body, raw, headers))
+        return await self._complete(self._base + path, self._outgoing(body, raw, headers))
+
+    async def _complete(self, url: str, outgoing: dict[str, Any]) -> BackendReply:
         try:
-            async with self._client().post(self._url, **self._outgoing(body, raw)) as response:
+            async with self._client().post(url, **outgoing) as response:
                 payload = await response.read()
                 status = response.status
         except _FAILURES as exc:
@@ -69,9 +99,9 @@ class UpstreamBackend:
             raise MalformedReply("upstream answered 200 with a body that is not a JSON object")
         return BackendReply(status_code=status, body=_json_or_error(status, payload))
 
-    async def stream(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply:
+    async def _stream(self, url: str, outgoing: dict[str, Any]) -> BackendReply:
         try:
-            response = await self._client().post(self._url, **self._outgoing(body, raw))
+            response = await self._client().post(url, **outgoing)
         except _FAILURES as exc:
             raise BackendError(f"upstream request failed: {type(exc).__name__}") from exc
         if response.status != 200:

@@ -57,6 +57,10 @@ def expand(segments: list[Segment]) -> tuple[list[Segment], list[Unscannable]]:
     readable: list[Segment] = []
     unreadable: list[Unscannable] = []
     for segment in segments:
+        if segment.opaque:
+            unreadable.append(Unscannable(segment.path, segment.index, "application/octet-stream", len(segment.text),
+                                          "encrypted or signed content"))  # fmt: skip
+            continue
         if segment.part is not Part.VALUE or len(segment.text) < 5:
             readable.append(segment)
             continue
@@ -80,7 +84,8 @@ def expand(segments: list[Segment]) -> tuple[list[Segment], list[Unscannable]]:
                     Part.DECODED,
                     conversational=False,
                     media_type=media_type,
-                    envelope=envelope if can_put_back else None,
+                    envelope=envelope,
+                    rewritable=can_put_back and segment.rewritable,
                 )
             )
         else:
@@ -90,7 +95,7 @@ def expand(segments: list[Segment]) -> tuple[list[Segment], list[Unscannable]]:
 
 def encode(segment: Segment, text: str) -> str:
     """The string that carries ``text`` in place of ``segment``'s decoded text (same envelope)."""
-    if segment.envelope is None:
+    if segment.envelope is None or not segment.rewritable:
         raise ValueError("this content cannot be re-encoded")
     return segment.envelope + base64.b64encode(text.encode("utf-8")).decode("ascii")
 

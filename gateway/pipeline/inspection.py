@@ -9,6 +9,7 @@ action.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from typing import Protocol
 import anyio.to_thread
 
 from gateway.errors import Unavailable
-from gateway.pipeline import content
+from gateway.pipeline import content, segments
 from gateway.pipeline.decide import UNSCANNABLE, decide
 from gateway.policy import Policy
 from gateway.types import Action, Decision, Finding, Part, Segment
@@ -55,7 +56,7 @@ def inspect_sync(detector: Detects, policy: Policy, segments: Sequence[Segment])
         raise Unavailable(
             "Detection failed; the request was refused and nothing was forwarded.", code="detection_failed"
         ) from None
-    fixed = {s.where for s in readable if s.part is Part.DECODED and s.envelope is None}
+    fixed = {s.where for s in readable if not s.rewritable}
     try:
         decision = decide(policy, findings, unredactable=any(f.where in fixed for f in findings))
     except Exception as exc:
@@ -63,7 +64,27 @@ def inspect_sync(detector: Detects, policy: Policy, segments: Sequence[Segment])
         raise Unavailable(
             "Policy evaluation failed; the request was refused and nothing was forwarded.", code="policy_failed"
         ) from None
-    return Inspection(findings=tuple(findings), decision=decision, segments=tuple(readable))
+    return Inspection(findings=tuple(masked_paths(findings)), decision=decision, segments=tuple(readable))
+
+
+def masked_paths(findings: Sequence[Finding]) -> list[Finding]:
+    """``findings`` with every member name that holds a finding masked in the paths they are shown with."""
+    masks: dict[str, list[Finding]] = {}
+    for finding in findings:
+        if finding.part is Part.KEY:
+            masks.setdefault(finding.path, []).append(finding)
+    if not masks:
+        return list(findings)
+    shown = []
+    for finding in findings:
+        steps = segments.tokens(finding.path)
+        for depth in range(1, len(steps) + 1):
+            member = segments.pointer(*steps[:depth])
+            for key_finding in sorted(masks.get(member, ()), key=lambda f: -f.start):
+                token = steps[depth - 1]
+                steps[depth - 1] = f"{token[: key_finding.start]}[{key_finding.entity_type}]{token[key_finding.end :]}"
+        shown.append(dataclasses.replace(finding, shown_path=segments.pointer(*steps)))
+    return shown
 
 
 async def inspect(detector: Detects, policy: Policy, segments: Sequence[Segment]) -> Inspection:

@@ -98,14 +98,37 @@ def _describe(errors: list[Any]) -> tuple[str, str | None]:
     return (f"{field}: {message}" if field else message), field
 
 
-# What a wire format says about one string: (message index, role, conversational), or None outside messages.
-Placement = Callable[[RawString], tuple[int | None, str | None, bool]]
+@dataclass(frozen=True, slots=True)
+class Place:
+    """What a wire format says about one string: its message (None outside the messages), whether a
+    person wrote it there, and whether it may be rewritten or read at all (see :class:`Segment`)."""
+
+    index: int | None = None
+    role: str | None = None
+    conversational: bool = False
+    rewritable: bool = True
+    opaque: bool = False
+
+
+OUTSIDE = Place()
+Placement = Callable[[RawString], Place]
 
 
 def segments(body: Any, place: Placement) -> tuple[Segment, ...]:
     """Every string of ``body`` as a segment, placed in its message by the wire format's ``place``."""
     out = []
     for found in walk(body):
-        index, role, conversational = place(found)
-        out.append(Segment(index, role, found.text, found.path, found.part, conversational))
+        where = place(found)
+        out.append(
+            Segment(
+                where.index,
+                where.role,
+                found.text,
+                found.path,
+                found.part,
+                where.conversational,
+                rewritable=where.rewritable,
+                opaque=where.opaque,
+            )  # fmt: skip
+        )
     return tuple(out)

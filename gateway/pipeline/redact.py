@@ -16,10 +16,11 @@ import dataclasses
 import json
 import re
 from collections import defaultdict
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
+from gateway import sse
 from gateway.pipeline import content, segments
 from gateway.types import Finding, Part, Segment
 
@@ -70,89 +71,124 @@ class Redaction:
             return {key: self._restore_all(item, in_json=key in JSON_FIELDS) for key, item in node.items()}
         return node
 
-    async def restore_stream(self, chunks: AsyncIterator[bytes]) -> AsyncIterator[bytes]:
-        """Restore placeholders in an SSE stream of chat chunks, holding back text that may be half a placeholder.
+    async def restore_stream(
+        self, chunks: AsyncIterator[bytes], shape: StreamShape | None = None
+    ) -> AsyncIterator[bytes]:
+        """Restore placeholders in an SSE stream, holding back text that may be half a placeholder.
 
-        Each streamed text field (a choice's content, each tool call's arguments) has its own
-        held-back tail; a choice's tails are sent before its finishing chunk, all before ``[DONE]``.
+        Each streamed text field (a chat choice's content, a tool call's arguments, a Messages
+        content block, a Responses output text) has its own held-back tail, sent before the event
+        that closes that field; every other string of every event is restored whole.
         """
-        stream = _StreamRestorer(self)
-        buffer = b""
-        async for chunk in chunks:
-            buffer += chunk
-            while b"\n\n" in buffer:
-                event, buffer = buffer.split(b"\n\n", 1)
-                for out in stream.event(event):
-                    yield out
-        for out in stream.flush(None):
+        restorer = _StreamRestorer(self, shape or CHAT_STREAM)
+        async for event in sse.events(chunks):
+            for out in restorer.event(event):
+                yield out
+        for out in restorer.flush(lambda key: True):
             yield out
-        if buffer:
-            yield buffer
+
+
+Key = tuple[Any, ...]
+Delta = tuple[Key, dict[str, Any], str]  # (which streamed field, the object holding it, the field's name)
+
+
+class StreamShape(Protocol):
+    """Where one API's stream carries text piece by piece. A key ending in ``"json"`` names a field
+    whose text is JSON (tool-call arguments): a restored value is escaped for it."""
+
+    def deltas(self, data: dict[str, Any]) -> list[Delta]: ...
+
+    def closes(self, data: dict[str, Any], key: Key) -> bool:
+        """Whether the event ``data`` ends the streamed field ``key`` (its tail must go before it)."""
+        ...
+
+    def tail(self, template: dict[str, Any], key: Key, text: str) -> tuple[str | None, dict[str, Any]]:
+        """An event carrying the held-back ``text`` of ``key``: (event name, data)."""
+        ...
+
+
+class _ChatStream:
+    def deltas(self, data: dict[str, Any]) -> list[Delta]:
+        found: list[Delta] = []
+        for position, choice in enumerate(c for c in data.get("choices") or [] if isinstance(c, dict)):
+            index = choice.get("index", position)
+            delta = choice.get("delta")
+            if not isinstance(delta, dict):
+                continue
+            if isinstance(delta.get("content"), str):
+                found.append(((index, "content"), delta, "content"))
+            for call_position, call in enumerate(delta.get("tool_calls") or []):
+                function = call.get("function") if isinstance(call, dict) else None
+                if isinstance(function, dict) and isinstance(function.get("arguments"), str):
+                    found.append(((index, "tool", call.get("index", call_position), "json"), function, "arguments"))
+        return found
+
+    def closes(self, data: dict[str, Any], key: Key) -> bool:
+        return any(
+            isinstance(c, dict) and c.get("finish_reason") is not None and c.get("index", i) == key[0]
+            for i, c in enumerate(data.get("choices") or [])
+        )
+
+    def tail(self, template: dict[str, Any], key: Key, text: str) -> tuple[str | None, dict[str, Any]]:
+        if key[1] == "content":
+            delta: dict[str, Any] = {"content": text}
+        else:
+            delta = {"tool_calls": [{"index": key[2], "function": {"arguments": text}}]}
+        return None, {**template, "choices": [{"index": key[0], "delta": delta, "finish_reason": None}]}
+
+
+CHAT_STREAM: StreamShape = _ChatStream()
 
 
 class _StreamRestorer:
-    def __init__(self, redaction: Redaction) -> None:
+    def __init__(self, redaction: Redaction, shape: StreamShape) -> None:
         self.redaction = redaction
-        self.pending: dict[tuple[Any, ...], str] = {}
-        self.template: dict[str, Any] | None = None
+        self.shape = shape
+        self.pending: dict[Key, str] = {}
+        self.templates: dict[Key, dict[str, Any]] = {}  # the event each held-back tail came in
 
-    def event(self, event: bytes) -> Iterator[bytes]:
-        line = event.decode("utf-8", errors="replace")
-        data = _data(line)
-        if data is None:
-            yield from self.flush(None)
-            yield event + b"\n\n"
+    def event(self, event: sse.Event) -> Iterator[bytes]:
+        data = event.json()
+        if data is None:  # [DONE], or not JSON: every tail goes first
+            yield from self.flush(lambda key: True)
+            yield event.raw
             return
-        self.template = data
-        choices = [c for c in data.get("choices") or [] if isinstance(c, dict)]
-        for position, choice in enumerate(choices):
-            if choice.get("finish_reason") is not None:
-                yield from self.flush(choice.get("index", position))
-        for key, holder, name in _stream_fields(choices):
+        yield from self.flush(lambda key: self.shape.closes(data, key))
+        deltas = self.shape.deltas(data)
+        fields = {id(holder): name for _, holder, name in deltas}
+        for key, holder, name in deltas:
             text = self.pending.pop(key, "") + holder[name]
             hold = _PARTIAL.search(text)
             cut = hold.start() if hold else len(text)
             if cut < len(text):
                 self.pending[key] = text[cut:]
-            holder[name] = self.redaction.restore(text[:cut], in_json=name in JSON_FIELDS)
-        yield f"data: {json.dumps(data)}\n\n".encode()
+                self.templates[key] = copy.deepcopy(data)
+            holder[name] = self.redaction.restore(text[:cut], in_json=key[-1] == "json")
+        restored = _restore_except(self.redaction, data, fields)
+        yield sse.encode(restored, event.name)
 
-    def flush(self, choice_index: Any) -> Iterator[bytes]:
-        """Send the held-back tails of one choice (or of all when ``choice_index`` is None)."""
-        for key in [k for k in self.pending if choice_index is None or k[0] == choice_index]:
-            text = self.redaction.restore(self.pending.pop(key), in_json=key[1] == "tool")
-            if key[1] == "content":
-                delta: dict[str, Any] = {"content": text}
-            else:
-                delta = {"tool_calls": [{"index": key[2], "function": {"arguments": text}}]}
-            event = copy.deepcopy(self.template or {})
-            event["choices"] = [{"index": key[0], "delta": delta, "finish_reason": None}]
-            yield f"data: {json.dumps(event)}\n\n".encode()
+    def flush(self, closing: Callable[[Key], bool]) -> Iterator[bytes]:
+        for key in [k for k in self.pending if closing(k)]:
+            text = self.redaction.restore(self.pending.pop(key), in_json=key[-1] == "json")
+            name, data = self.shape.tail(self.templates.pop(key), key, text)
+            yield sse.encode(data, name)
 
 
-def _data(line: str) -> dict[str, Any] | None:
-    if not line.startswith("data: ") or line == "data: [DONE]":
-        return None
-    try:
-        data = json.loads(line[6:])
-    except ValueError:
-        return None
-    return data if isinstance(data, dict) else None
+def _restore_except(redaction: Redaction, data: dict[str, Any], done: dict[int, str]) -> dict[str, Any]:
+    """``data`` with every string restored, but the delta fields already handled (``done``)."""
 
+    def walk(node: Any, in_json: bool) -> Any:
+        if isinstance(node, str):
+            return redaction.restore(node, in_json=in_json)
+        if isinstance(node, list):
+            return [walk(item, False) for item in node]
+        if isinstance(node, dict):
+            skip = done.get(id(node))
+            return {k: (v if k == skip else walk(v, k in JSON_FIELDS)) for k, v in node.items()}
+        return node
 
-def _stream_fields(choices: list[dict[str, Any]]) -> Iterator[tuple[tuple[Any, ...], dict[str, Any], str]]:
-    """(key, holder, field name) of every streamed text field of these choices."""
-    for position, choice in enumerate(choices):
-        index = choice.get("index", position)
-        delta = choice.get("delta")
-        if not isinstance(delta, dict):
-            continue
-        if isinstance(delta.get("content"), str):
-            yield (index, "content"), delta, "content"
-        for call_position, call in enumerate(delta.get("tool_calls") or []):
-            function = call.get("function") if isinstance(call, dict) else None
-            if isinstance(function, dict) and isinstance(function.get("arguments"), str):
-                yield (index, "tool", call.get("index", call_position)), function, "arguments"
+    result: dict[str, Any] = walk(data, False)
+    return result
 
 
 def redact_request(

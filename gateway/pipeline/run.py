@@ -82,19 +82,20 @@ def block_message(decision: Decision) -> str:
 
 
 class Pipeline:
-    def __init__(self, detector: Detects, audit: AuditStore, *, upstream_configured: bool) -> None:
+    def __init__(self, detector: Detects, audit: AuditStore) -> None:
         self.detector = detector
         self.audit = audit
-        self.upstream_configured = upstream_configured
 
-    async def run(self, request: ParsedRequest, policy: Policy, tenant: str) -> Forward | Refuse:
-        """Inspect, decide and audit ``request``; then a route and the body to send, or a refusal."""
+    async def run(self, request: ParsedRequest, policy: Policy, tenant: str, *, upstream: bool) -> Forward | Refuse:
+        """Inspect, decide and audit ``request``; then a route and the body to send, or a refusal.
+
+        ``upstream``: whether this door has a cloud upstream (without one, allowed traffic is local)."""
         started = time.perf_counter()
         inspection = await self._inspect(request, policy, tenant, started)
         if isinstance(inspection, Refuse):
             return inspection
         decision = inspection.decision
-        route = choose_route(decision.action, upstream_configured=self.upstream_configured)
+        route = choose_route(decision.action, upstream_configured=upstream)
         event = self._event(request, tenant, decision, route, inspection)
         if decision.action is Action.BLOCK:
             return await self._block(event, started)

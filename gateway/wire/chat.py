@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr
 
-from gateway.pipeline.parse import ParsedRequest, Placement, load_json, segments, validate
+from gateway.pipeline.parse import OUTSIDE, ParsedRequest, Place, Placement, load_json, segments, validate
 from gateway.pipeline.segments import RawString
 from gateway.types import Part, Segment
 
@@ -73,16 +73,16 @@ def placement(body: dict[str, Any]) -> Placement:
     """Which message each string of a chat body belongs to, and whether a person wrote it there."""
     messages = body.get("messages") if isinstance(body.get("messages"), list) else []
 
-    def place(found: RawString) -> tuple[int | None, str | None, bool]:
+    def place(found: RawString) -> Place:
         match = _IN_MESSAGE.match(found.path)
         if match is None:
-            return None, None, False
+            return OUTSIDE
         index = int(match.group(1))
         message = messages[index] if index < len(messages) else None
         role = message.get("role") if isinstance(message, dict) else None
         rest = match.group(2) or ""
         conversational = found.part is Part.VALUE and _CONVERSATIONAL.fullmatch(rest) is not None
-        return index, role if isinstance(role, str) else None, conversational
+        return Place(index, role if isinstance(role, str) else None, conversational)
 
     return place
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from gateway.pipeline.parse import ParsedRequest, load_json, segments, validate
+from gateway.pipeline.parse import ParsedRequest, Place, load_json, segments, validate
 from gateway.pipeline.segments import RawString
 from gateway.types import Part, Segment
 from gateway.wire import chat
@@ -33,9 +33,9 @@ def place_all(body: Any) -> tuple[Segment, ...]:
     body = body if isinstance(body, dict) else {}
     in_messages = chat.placement(body)
 
-    def place(found: RawString) -> tuple[int | None, str | None, bool]:
+    def place(found: RawString) -> Place:
         if found.path == "/input":
-            return 0, "user", True
+            return Place(0, "user", conversational=True)
         return in_messages(found)
 
     # The policy's name is an instruction to the gateway, not content: every other string is inspected.
