@@ -12,7 +12,19 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from gateway import __version__
-from gateway.api import chat, health, inspect, messages, models, review, review_admin, review_session
+from gateway.api import (
+    chat,
+    completions,
+    embeddings,
+    health,
+    inspect,
+    messages,
+    models,
+    responses,
+    review,
+    review_admin,
+    review_session,
+)
 from gateway.api.security_headers import ReviewSecurityHeaders
 from gateway.backends.base import Backend
 from gateway.errors import install_handlers
@@ -44,7 +56,8 @@ def create_app(
 
     app = FastAPI(title="Sovereign AI gateway", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     install_handlers(app)
-    for module in (chat, messages, inspect, models, health, review_session, review, review_admin):
+    doors = (chat, responses, messages, embeddings, completions, inspect, models)
+    for module in (*doors, health, review_session, review, review_admin):
         app.include_router(module.router)
     install_ui(app)
     app.add_middleware(ReviewSecurityHeaders)

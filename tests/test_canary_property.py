@@ -8,7 +8,9 @@ request through the running gateway to the recording loopback upstream. What
 the upstream received is then read independently of the gateway's own code
 (plain ``json`` and ``base64``): the canary must not be in it, anywhere.
 
-``CANARY_EXAMPLES`` sets the number of requests per canary (default 150).
+Every door is covered: chat completions, Anthropic Messages, Responses,
+embeddings and legacy completions. ``CANARY_EXAMPLES`` sets the number of chat
+requests per canary (default 150; each other door gets a third of it).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from tests.support import files
+from tests.support.anthropic_upstream import RecordingAnthropicUpstream
 from tests.support.server import GatewayProcess
 from tests.support.upstream import RecordingUpstream
 
@@ -109,6 +112,112 @@ request = st.fixed_dictionaries(
 )
 
 
+# The other doors: Anthropic Messages (Claude Code), Responses (Codex CLI), embeddings, completions.
+block = st.one_of(
+    st.builds(lambda t: {"type": "text", "text": t}, words),
+    st.builds(
+        lambda i, n, a: {"type": "tool_use", "id": "toolu_" + i, "name": n, "input": a},
+        names,
+        names,
+        st.dictionaries(words, words, max_size=2).map(Free),
+    ),
+    st.builds(lambda i, c: {"type": "tool_result", "tool_use_id": "toolu_" + i, "content": c}, names, words),
+    st.builds(
+        lambda f: {"type": "document", "source": {"type": "base64", "media_type": f.media_type, "data": f}}, text_file
+    ),
+    st.builds(lambda t: {"type": "thinking", "thinking": t, "signature": "EqQBCkgIARABGAIiQL"}, words),
+    st.builds(lambda t, extra: {"type": "x_" + t, "x_" + t: extra}, names, free_json),
+)
+anthropic_request = st.fixed_dictionaries(
+    {
+        "model": st.just("claude-sonnet-4-5"),
+        "max_tokens": st.just(1),
+        "messages": st.lists(
+            st.fixed_dictionaries(
+                {
+                    "role": st.sampled_from(["user", "assistant"]),
+                    "content": words | st.lists(block, min_size=1, max_size=3),
+                }
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+    },
+    optional={
+        "system": words | st.lists(st.builds(lambda t: {"type": "text", "text": t}, words), max_size=2),
+        "tools": st.lists(
+            st.builds(lambda n, d, s: {"name": n, "description": d, "input_schema": s}, names, words, schema),
+            max_size=2,
+        ),
+        "metadata": st.builds(lambda u: {"user_id": u}, words),
+        "stop_sequences": st.lists(words, max_size=2),
+        "x_unknown": free_json,
+        "stream": st.booleans(),
+    },
+)
+item = st.one_of(
+    st.fixed_dictionaries(
+        {
+            "type": st.just("message"),
+            "role": st.sampled_from(["user", "developer", "assistant"]),
+            "content": words
+            | st.lists(st.builds(lambda t: {"type": "input_text", "text": t}, words), min_size=1, max_size=2),
+        }
+    ),
+    st.builds(
+        lambda c, n, a: {"type": "function_call", "call_id": c, "name": n, "arguments": json.dumps(a)},
+        names,
+        names,
+        st.dictionaries(names, words, max_size=2),
+    ),
+    st.builds(lambda c, o: {"type": "function_call_output", "call_id": c, "output": o}, names, words),
+    st.builds(
+        lambda f: {
+            "type": "message",
+            "role": "user",
+            "content": [{"type": "input_file", "filename": "a.txt", "file_data": f}],
+        },
+        text_file,
+    ),
+)
+responses_request = st.fixed_dictionaries(
+    {
+        "model": st.just("gpt-5-codex"),
+        "input": words | st.lists(item, min_size=1, max_size=4),
+        "max_output_tokens": st.just(16),
+    },
+    optional={
+        "instructions": words,
+        "tools": st.lists(
+            st.builds(
+                lambda n, d, s: {"type": "function", "name": n, "description": d, "parameters": s}, names, words, schema
+            ),
+            max_size=2,
+        ),
+        "metadata": st.dictionaries(words, words, max_size=2).map(Free),
+        "x_unknown": free_json,
+        "stream": st.booleans(),
+        "store": st.just(False),
+    },
+)
+embeddings_request = st.fixed_dictionaries(
+    {"model": st.just("text-embedding-3-small"), "input": words | st.lists(words, min_size=1, max_size=3)},
+    optional={"user": words, "x_unknown": free_json},
+)
+completions_request = st.fixed_dictionaries(
+    {"model": st.just("gpt-3.5-turbo-instruct"), "prompt": words | st.lists(words, min_size=1, max_size=2),
+     "max_tokens": st.just(1)},
+    optional={"suffix": words, "stop": words, "user": words, "x_unknown": free_json},
+)  # fmt: skip
+DOORS = {
+    "chat": ("/v1/chat/completions", request),
+    "messages": ("/v1/messages", anthropic_request),
+    "responses": ("/v1/responses", responses_request),
+    "embeddings": ("/v1/embeddings", embeddings_request),
+    "completions": ("/v1/completions", completions_request),
+}
+
+
 def _places(node: Any) -> list[tuple[Any, Any, str]]:
     """Every (container, key, kind) where text can be planted: string values, free member names, file texts."""
     found: list[tuple[Any, Any, str]] = []
@@ -190,30 +299,40 @@ def http() -> httpx.Client:
     return httpx.Client(timeout=120)
 
 
+@pytest.mark.parametrize("door", DOORS)
 @pytest.mark.parametrize("canary", CANARIES)
 def test_a_canary_anywhere_never_reaches_the_upstream(
-    canary: str, gateway: GatewayProcess, upstream: RecordingUpstream, key: str, http: httpx.Client
+    canary: str,
+    door: str,
+    gateway: GatewayProcess,
+    upstream: RecordingUpstream,
+    anthropic_upstream: RecordingAnthropicUpstream,
+    key: str,
+    http: httpx.Client,
 ) -> None:
     value = CANARIES[canary]
     digits = value.replace(" ", "").replace("-", "")
+    path, strategy = DOORS[door]
+    examples = EXAMPLES if door == "chat" else max(10, EXAMPLES // 3)
 
     @settings(
-        max_examples=EXAMPLES,
+        max_examples=examples,
         deadline=None,
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture],
     )
-    @given(body=request, where=st.integers(0, 10_000), at=st.integers(0, 1_000))
+    @given(body=strategy, where=st.integers(0, 10_000), at=st.integers(0, 1_000))
     def check(body: dict[str, Any], where: int, at: int) -> None:
         _plant(body, where, at, value)
-        sent = {**_materialised(body), "max_tokens": 1}
+        sent = _materialised(body)
+        if door == "chat":
+            sent["max_tokens"] = 1
         upstream.clear()
-        response = http.post(
-            f"{gateway.base_url}/v1/chat/completions", headers={"Authorization": f"Bearer {key}"}, json=sent
-        )
+        anthropic_upstream.clear()
+        response = http.post(f"{gateway.base_url}{path}", headers={"Authorization": f"Bearer {key}"}, json=sent)
         assert response.status_code < 500 or response.status_code == 503, response.text
         assert response.headers.get("x-gateway-decision") != "allow" or response.status_code >= 400
-        for received in upstream.raw:
+        for received in [*upstream.raw, *anthropic_upstream.raw]:
             for text in _every_text(received):
                 squeezed = re.sub(r"[\s-]", "", text)
                 assert value not in text and digits not in squeezed, f"the {canary} canary reached the upstream"

@@ -234,3 +234,11 @@ def test_signed_and_redacted_thinking(
             assert anthropic_upstream.raw == [json.dumps(body).encode()]
         else:  # an opaque one is unscannable: kept local by the bundled policy
             assert anthropic_upstream.raw == []
+
+
+def test_models_are_listed_for_both_sdks(client: anthropic.Anthropic, gateway: GatewayProcess, key: str) -> None:
+    import openai
+
+    anthropic_ids = [m.id for m in client.models.list()]
+    openai_ids = [m.id for m in openai.OpenAI(base_url=f"{gateway.base_url}/v1", api_key=key).models.list()]
+    assert anthropic_ids == openai_ids and anthropic_ids[0].startswith("SmolLM2")

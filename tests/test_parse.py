@@ -147,3 +147,11 @@ def test_inspect_takes_input_or_messages() -> None:
 def test_the_policy_name_of_a_dry_run_is_not_inspected_as_content() -> None:
     parsed = inspect.parse(b'{"policy": "healthcare", "input": "x"}')
     assert ("/policy", Part.VALUE) not in {(s.path, s.part) for s in parsed.segments}
+
+
+@pytest.mark.parametrize("value", ["", [""], [], ["a", ""], [[]]])
+def test_empty_embedding_inputs_are_refused(value: object) -> None:
+    from gateway.wire import embeddings
+
+    with pytest.raises(InvalidRequest, match="input"):
+        embeddings.parse(json.dumps({"model": "m", "input": value}).encode())

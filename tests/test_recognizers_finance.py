@@ -29,6 +29,12 @@ from tests.recognizer_helpers import matched
         ("tracking 9400111899223344556677", []),
         ("SLACK_BOT_TOKEN=xoxb-899625646253-5634012725892-1ugnfcsKGtwcVO3gWF6aNNNR", []),  # part of a token
         ("cc-4111111111111111 ok", ["4111111111111111"]),  # glued on one side only
+        # A grouped card next to another group of digits: the longest run fails Luhn, the card inside it does not.
+        ("charge 4111 1111 1111 1111 5 times", ["4111 1111 1111 1111"]),
+        ("model o 4111 1111 1111 1111 3", ["4111 1111 1111 1111"]),
+        ("ref 2 5555-5555-5555-4444", ["5555-5555-5555-4444"]),
+        ("order 1234 5678 9012 3456 7", []),  # no card inside it either
+        ("phone 020 7946 0958 ext 12 34", []),
     ],
 )
 def test_credit_card(text: str, expected: list[str]) -> None:

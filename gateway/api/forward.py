@@ -103,6 +103,22 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
     )
 
 
+async def refuse_forwarded(
+    request: Request, services: Services, forward: Forward, error: GatewayError, started: float, detail: str
+) -> Response:
+    """Refuse a request that was already audited as forwarded (its outcome says why)."""
+    error.headers = {**forward.headers, **error.headers}
+    outcome = Outcome("refused", error.status_code, _ms(started), detail)
+    await record_outcome(services.audit, forward.audit_id, outcome)
+    return respond(request, error)
+
+
+def completed(services: Services, forward: Forward, body: dict[str, Any], started: float) -> Response:
+    """A whole answer made by the gateway itself (local embeddings, a local token count), its outcome recorded."""
+    outcome = Outcome("ok", 200, _ms(started), None, json.dumps(body).encode())
+    return OutcomeAfterResponse(body, 200, forward.headers, services.audit, forward.audit_id, outcome)
+
+
 async def _send(request: Request, services: Services, door: Door, forward: Forward) -> tuple[BackendReply, str]:
     stream = forward.request.stream
     if forward.route is Route.UPSTREAM:

@@ -74,9 +74,11 @@ class LocalModelBackend:
         if not model_path.is_file():
             raise ModelNotFound(f"no model file at {model_path}")
         self.model_name = model_path.stem
+        self._model_path, self._n_ctx, self._n_threads = model_path, n_ctx, n_threads
         self._max_tokens = max_tokens
         self._lock = threading.Lock()
         self._llama = Llama(model_path=str(model_path), n_ctx=n_ctx, n_threads=n_threads, verbose=False)
+        self._embedder: Any = None  # the same model in embedding mode, loaded on first use
 
     def _options(self, body: dict[str, Any]) -> dict[str, Any]:
         options = {key: body[key] for key in _PASSED_OPTIONS if body.get(key) is not None}
@@ -141,5 +143,30 @@ class LocalModelBackend:
         finally:
             cancelled.set()
 
+    def _embed(self, texts: list[str]) -> dict[str, Any]:
+        from llama_cpp import LLAMA_POOLING_TYPE_MEAN, Llama
+
+        if not texts or not all(texts):
+            raise ValueError("nothing to embed")  # llama.cpp corrupts its heap on an empty input: never pass one
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = Llama(
+                    model_path=str(self._model_path), n_ctx=self._n_ctx, n_threads=self._n_threads, verbose=False,
+                    embedding=True, pooling_type=LLAMA_POOLING_TYPE_MEAN,
+                )  # fmt: skip
+            result: dict[str, Any] = self._embedder.create_embedding(input=texts)
+        result["model"] = self.model_name
+        return result
+
+    async def embed(self, texts: list[str]) -> BackendReply:
+        """OpenAI embeddings of ``texts`` from the local model (mean-pooled), for inputs that must stay."""
+        try:
+            result = await asyncio.to_thread(self._embed, texts)
+        except Exception as exc:  # fail closed, as for generation
+            raise BackendError(f"local embedding failed: {type(exc).__name__}") from exc
+        return BackendReply(status_code=200, body=result)
+
     async def aclose(self) -> None:
         self._llama.close()
+        if self._embedder is not None:
+            self._embedder.close()

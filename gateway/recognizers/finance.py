@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import AbaRoutingRecognizer as PresidioAbaRoutingRecognizer
 
 from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer, ResultCheck
@@ -44,6 +45,9 @@ def _card_brand_ok(digits: str) -> bool:
     return False
 
 
+# Runs of at least four digit groups separated by one space or dash (the grouped way cards are written).
+_GROUPED = re.compile(r"(?<![\w-])\d{1,6}(?:[ -]\d{1,6}){3,7}(?![\w-])")
+_DIGITS = re.compile(r"\d+")
 _GLUED_BEFORE = re.compile(r"[A-Za-z0-9]-$")
 _GLUED_AFTER = re.compile(r"-[A-Za-z0-9]")
 
@@ -58,6 +62,46 @@ class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
     ENTITY = "CREDIT_CARD"
     PATTERNS = [Pattern("card_number", r"\b(?:[2-6]\d{3})(?:[ -]?\d){9,15}\b", 0.3)]
     CONTEXT = ["card", "credit", "visa", "mastercard", "amex", "pan", "cc", "debit", "payment"]
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        results = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        return results + self._grouped_neighbours(text, results)
+
+    def _grouped_neighbours(self, text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
+        """Card numbers written in groups next to another group of digits (``card 4111 1111 1111 1111 5 times``).
+
+        The pattern takes the longest run of groups, which then fails the checksum; the groups
+        that make a valid card inside it are looked for instead (the longest, leftmost first).
+        """
+        extra = []
+        for match in _GROUPED.finditer(text):
+            if any(r.start < match.end() and match.start() < r.end for r in found):
+                continue
+            bounds = [(g.start() + match.start(), g.end() + match.start()) for g in _DIGITS.finditer(match.group(0))]
+            best = None
+            for i in range(len(bounds)):
+                for j in range(len(bounds) - 1, i - 1, -1):
+                    if (i, j) == (0, len(bounds) - 1):
+                        continue  # the whole run: the pattern's own candidate
+                    start, end = bounds[i][0], bounds[j][1]
+                    if self.validate_result(text[start:end]) and (best is None or end - start > best[1] - best[0]):
+                        best = (start, end)
+            if best is not None:
+                explanation = self.build_regex_explanation(
+                    self.name, "card_number_groups", _GROUPED.pattern, 1.0, True, self.FLAGS
+                )
+                metadata = {
+                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
+                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
+                }
+                extra.append(RecognizerResult(self.ENTITY, best[0], best[1], 1.0, explanation, metadata))
+        return extra
 
     def keep(self, text: str, result: RecognizerResult) -> bool:
         return not (

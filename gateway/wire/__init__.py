@@ -11,9 +11,17 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.types import Segment
-from gateway.wire import chat, inspect
+from gateway.wire import chat, completions, embeddings, inspect, messages, responses
 
-FORMATS = {chat.ENDPOINT: chat, inspect.ENDPOINT: inspect}
+FORMATS = {
+    chat.ENDPOINT: chat,
+    inspect.ENDPOINT: inspect,
+    messages.ENDPOINT: messages,
+    messages.COUNT_ENDPOINT: messages,
+    responses.ENDPOINT: responses,
+    embeddings.ENDPOINT: embeddings,
+    completions.ENDPOINT: completions,
+}
 
 
 def stored_segments(endpoint: str, body: Any) -> tuple[Segment, ...]:

@@ -46,7 +46,9 @@ class RecordingUpstream:
                     upstream.headers.append(dict(self.headers))
                     body = json.loads(raw)
                     upstream.requests.append(body)
-                if self.path != "/v1/chat/completions":
+                if self.path in OTHER_APIS:
+                    self._other(body)
+                elif self.path != "/v1/chat/completions":
                     self._send(404, {"error": {"message": "not found", "type": "invalid_request_error"}})
                 elif body.get("stream"):
                     self._stream(body)
@@ -54,6 +56,20 @@ class RecordingUpstream:
                     self._send(200, tool_completion(body["model"], reply_text(body)))
                 else:
                     self._send(200, completion(body["model"], reply_text(body)))
+
+            def _other(self, body: dict[str, Any]) -> None:
+                """Responses, embeddings and legacy completions, whole or (Responses) streamed."""
+                if self.path == "/v1/responses" and body.get("stream"):
+                    self.send_response(200)
+                    self.send_header("content-type", "text/event-stream")
+                    self.send_header("transfer-encoding", "chunked")
+                    self.end_headers()
+                    for name, payload in response_events(body):
+                        data = f"event: {name}\ndata: {json.dumps(payload)}\n\n".encode()
+                        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+                    self.wfile.write(b"0\r\n\r\n")
+                    return
+                self._send(200, OTHER_APIS[self.path](body))
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload).encode()
@@ -165,3 +181,61 @@ def chunk(model: str, delta: dict[str, Any], finish: str | None) -> dict[str, An
         "model": model,
         "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
     }
+
+
+def _input_text(body: dict[str, Any]) -> str:
+    value = body.get("input")
+    if isinstance(value, str):
+        return value
+    last = value[-1] if value else {}
+    content = last.get("content", last.get("output", ""))
+    return content if isinstance(content, str) else " ".join(p.get("text", "") for p in content)
+
+
+def response_object(body: dict[str, Any]) -> dict[str, Any]:
+    text = _input_text(body) if body.get("model") == ECHO_MODEL else REPLY_TEXT
+    item = {"type": "message", "id": "msg_up", "status": "completed", "role": "assistant",
+            "content": [{"type": "output_text", "text": text, "annotations": []}]}  # fmt: skip
+    return {"id": "resp_up", "object": "response", "created_at": int(time.time()), "status": "completed",
+            "model": body["model"], "output": [item], "usage": {"input_tokens": 1, "output_tokens": 1,
+            "total_tokens": 2}}  # fmt: skip
+
+
+def response_events(body: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    done = response_object(body)
+    text = done["output"][0]["content"][0]["text"]
+    start = {**done, "status": "in_progress", "output": []}
+    item = {**done["output"][0], "status": "in_progress", "content": []}
+    part = {"type": "output_text", "text": "", "annotations": []}
+    events = [
+        ("response.created", {"type": "response.created", "response": start}),
+        ("response.output_item.added", {"type": "response.output_item.added", "output_index": 0, "item": item}),
+        ("response.content_part.added", {"type": "response.content_part.added", "item_id": "msg_up",
+                                         "output_index": 0, "content_index": 0, "part": part}),
+    ]  # fmt: skip
+    events += [
+        ("response.output_text.delta", {"type": "response.output_text.delta", "item_id": "msg_up", "output_index": 0,
+                                        "content_index": 0, "delta": text[i : i + 4]})
+        for i in range(0, len(text), 4)
+    ]  # fmt: skip
+    events.append(("response.output_text.done", {"type": "response.output_text.done", "item_id": "msg_up",
+                                                 "output_index": 0, "content_index": 0, "text": text}))  # fmt: skip
+    events.append(("response.output_item.done", {"type": "response.output_item.done", "output_index": 0,
+                                                 "item": done["output"][0]}))  # fmt: skip
+    events.append(("response.completed", {"type": "response.completed", "response": done}))
+    return [(name, {**payload, "sequence_number": n}) for n, (name, payload) in enumerate(events, start=1)]
+
+
+def embedding_list(body: dict[str, Any]) -> dict[str, Any]:
+    inputs = body["input"] if isinstance(body["input"], list) else [body["input"]]
+    data = [{"object": "embedding", "index": i, "embedding": [0.1, 0.2, 0.3]} for i in range(len(inputs))]
+    return {"object": "list", "data": data, "model": body["model"], "usage": {"prompt_tokens": 1, "total_tokens": 1}}
+
+
+def text_completion(body: dict[str, Any]) -> dict[str, Any]:
+    return {"id": "cmpl-up", "object": "text_completion", "created": int(time.time()), "model": body["model"],
+            "choices": [{"index": 0, "text": REPLY_TEXT, "logprobs": None, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2}}  # fmt: skip
+
+
+OTHER_APIS = {"/v1/responses": response_object, "/v1/embeddings": embedding_list, "/v1/completions": text_completion}
