@@ -8,6 +8,7 @@ GatewayError
  +-- Forbidden             403  review API: the reviewer's role may not do this, or CSRF check failed
  +-- NotFound              404  review API: no such record or reviewer
  +-- TooManyAttempts       429  review API: sign-in locked after repeated failures
+ +-- TooManyRequests       429  the on-premises model servers are at capacity (``Retry-After``)
  +-- Blocked               403  the policy blocks the request (``policy_violation``)
  +-- PayloadTooLarge       413  body over the configured limit
  +-- UpstreamFailed        502  the cloud upstream failed or answered with an error
@@ -83,6 +84,12 @@ class TooManyAttempts(GatewayError):
     status_code = 429
     error_type = "rate_limit_error"
     code = "too_many_attempts"
+
+
+class TooManyRequests(GatewayError):
+    status_code = 429
+    error_type = "rate_limit_error"
+    code = "local_capacity"
 
 
 class PayloadTooLarge(GatewayError):

@@ -95,6 +95,24 @@ def local_model_path(settings: Settings) -> Path:
     return settings.local_model or bundled_model_path()
 
 
+def _local_backend(settings: Settings) -> Backend | None:
+    """The local servers of ``GATEWAY_LOCAL_URLS``, or None for the in-process model."""
+    urls = settings.local_url_list
+    if not urls:
+        return None
+    from gateway.backends.local_servers import LocalServerPool
+
+    return LocalServerPool(
+        urls,
+        settings.local_api_key,
+        models=settings.local_models,
+        timeout_s=settings.local_timeout_s,
+        max_concurrency=settings.local_max_concurrency,
+        queue=settings.local_queue,
+        queue_timeout_s=settings.local_queue_timeout_s,
+    )
+
+
 def _head_signer(engine: Engine, keyring: Keyring, settings: Settings) -> HeadSigner:
     signer = HeadSigner(
         engine,
@@ -124,11 +142,15 @@ def build_services(
     own_detector = detector is None
     detector = detector or build_detector(settings)
     try:
-        local = local or LocalModelBackend(
-            local_model_path(settings),
-            n_ctx=settings.local_model_context,
-            n_threads=settings.local_model_threads,
-            max_tokens=settings.local_model_max_tokens,
+        local = (
+            local
+            or _local_backend(settings)
+            or LocalModelBackend(
+                local_model_path(settings),
+                n_ctx=settings.local_model_context,
+                n_threads=settings.local_model_threads,
+                max_tokens=settings.local_model_max_tokens,
+            )
         )
     except BaseException:
         if own_detector and hasattr(detector, "close"):

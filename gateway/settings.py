@@ -24,6 +24,15 @@ class Settings(BaseSettings):
     anthropic_upstream_url: HttpUrl | None = None
     anthropic_upstream_api_key: str | None = Field(default=None, repr=False)
     local_model: Path | None = None
+    # On-premise model servers (comma-separated OpenAI-compatible base URLs) serving the local route.
+    local_urls: str | None = None
+    local_api_key: str | None = Field(default=None, repr=False)
+    # JSON map of server (host:port) to the model id to ask it for; by default, the first it lists.
+    local_models: dict[str, str] = Field(default_factory=dict)
+    local_timeout_s: float = Field(default=300.0, gt=0)
+    local_max_concurrency: int = Field(default=4, ge=1)
+    local_queue: int = Field(default=64, ge=0)
+    local_queue_timeout_s: float = Field(default=30.0, gt=0)
     local_model_context: int = Field(default=2048, ge=256)
     local_model_threads: int | None = Field(default=None, ge=1)
     local_model_max_tokens: int = Field(default=256, ge=1)
@@ -64,6 +73,10 @@ class Settings(BaseSettings):
     @property
     def upstream_base(self) -> str | None:
         return str(self.upstream_url).rstrip("/") if self.upstream_url else None
+
+    @property
+    def local_url_list(self) -> list[str]:
+        return [url.strip() for url in (self.local_urls or "").split(",") if url.strip()]
 
     @property
     def anthropic_upstream_base(self) -> str | None:

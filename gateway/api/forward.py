@@ -23,9 +23,16 @@ from starlette.requests import Request
 
 from gateway import sse
 from gateway.audit.store import Outcome
-from gateway.backends.base import BackendError, BackendReply, MalformedReply
+from gateway.backends.base import (
+    BackendError,
+    BackendReply,
+    ContextTooLong,
+    LocalUnavailable,
+    MalformedReply,
+    OverCapacity,
+)
 from gateway.backends.upstream import UpstreamBackend
-from gateway.errors import GatewayError, Unavailable, UpstreamFailed, respond
+from gateway.errors import GatewayError, InvalidRequest, TooManyRequests, Unavailable, UpstreamFailed, respond
 from gateway.pipeline.audit import OutcomeAfterResponse, record_outcome
 from gateway.pipeline.redact import CHAT_STREAM, StreamShape
 from gateway.pipeline.run import Forward, Refuse
@@ -79,6 +86,8 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
         )
         return respond(request, error)
 
+    if reply.server is not None:
+        headers = {**headers, "x-gateway-local-server": reply.server}
     redaction = forward.redaction
     if reply.chunks is None:
         answer_body = reply.body or {}
@@ -138,6 +147,26 @@ async def _send(request: Request, services: Services, door: Door, forward: Forwa
 
 
 def _backend_failure(route: Route, headers: dict[str, str], exc: BackendError) -> GatewayError:
+    if isinstance(exc, ContextTooLong):
+        error = InvalidRequest(
+            "The prompt is longer than the on-premises model's context window; shorten it (it was not sent "
+            "anywhere else).",
+            headers=headers,
+        )
+        error.code = "context_length_exceeded"
+        return error
+    if isinstance(exc, OverCapacity):
+        error = TooManyRequests(
+            "The on-premises model servers are at capacity; retry after the time in Retry-After.",
+            headers={**headers, "retry-after": str(max(1, exc.retry_after_s))},
+        )
+        return error
+    if isinstance(exc, LocalUnavailable):
+        return Unavailable(
+            "No on-premises model server is available; the request was refused and was not sent anywhere else.",
+            code="local_unavailable",
+            headers=headers,
+        )
     if isinstance(exc, MalformedReply):
         error = UpstreamFailed("The model answered with something that is not a valid response.", headers=headers)
         error.code = "upstream_bad_response"

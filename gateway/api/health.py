@@ -37,7 +37,12 @@ async def readyz(request: Request) -> JSONResponse:
         "audit_store": await anyio.to_thread.run_sync(_store_ready, services),
         "local_model": services.local is not None,
     }
+    body: dict[str, object] = {"checks": checks}
+    check_servers = getattr(services.local, "check", None)
+    if check_servers is not None:  # on-premise model servers: ready while one of them is up
+        servers = await check_servers()
+        body["local_servers"] = servers
+        checks["local_model"] = any(servers.values())
     ready = all(checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not_ready", "checks": checks}, status_code=200 if ready else 503
-    )
+    body["status"] = "ready" if ready else "not_ready"
+    return JSONResponse(body, status_code=200 if ready else 503)

@@ -23,6 +23,22 @@ class MalformedReply(BackendError):
     """The backend answered 200 with something its API does not promise (not JSON, not an object)."""
 
 
+class ContextTooLong(BackendError):
+    """The prompt is longer than the local model's context window: the client's to shorten (400)."""
+
+
+class OverCapacity(BackendError):
+    """Every local server is busy and the queue is full, or the wait ran out: try again later (429)."""
+
+    def __init__(self, message: str, retry_after_s: int) -> None:
+        super().__init__(message)
+        self.retry_after_s = retry_after_s
+
+
+class LocalUnavailable(BackendError):
+    """No local server could answer (all down or failing): refused, never sent to the cloud (503)."""
+
+
 @dataclass(frozen=True, slots=True)
 class BackendReply:
     """A whole answer (``body``) or an open stream of SSE bytes (``chunks``)."""
@@ -30,6 +46,7 @@ class BackendReply:
     status_code: int
     body: dict[str, Any] | None = None
     chunks: AsyncIterator[bytes] | None = None
+    server: str | None = None  # the local server that answered (``x-gateway-local-server``)
 
 
 class Backend(Protocol):

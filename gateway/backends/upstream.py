@@ -49,6 +49,10 @@ class UpstreamBackend:
         self._aliases = aliases or {}
         self._session: aiohttp.ClientSession | None = None  # made in the serving event loop, on first use
 
+    @property
+    def auth_headers(self) -> dict[str, str]:
+        return dict(self._headers)
+
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None or self._session.closed:
             # trust_env=False: no proxy or .netrc from the environment; only the configured upstream is reached.
