@@ -185,7 +185,9 @@ def build_cases(seed: int, n: int) -> tuple[list[Case], dict[str, int]]:
                 others.append((tag, start, end))
             else:
                 golds.append(Gold(ours, [(0, start, end)], words=len(text[start:end].split())))
-        cases.append(Case(f"s{seed}-{i:04d}", f"template-{sample.template_id}", seed, [Msg("user", text)], golds, others))
+        cases.append(
+            Case(f"s{seed}-{i:04d}", f"template-{sample.template_id}", seed, [Msg("user", text)], golds, others)
+        )
     return cases, unmapped
 
 
@@ -235,10 +237,12 @@ def person_and_seed_lines(name: str, cases: list[Case], log: list[list[Finding]]
                         on_unmapped[f"{f.entity_type} on {tag}"] += 1
                         break
     lines = [f"  {name} PERSON recall [{k}]: {_ratio(*v)}" for k, v in words.items()]
-    lines.append(f"  {name} micro recall per seed: " + ", ".join(f"{s} {_ratio(*v)}" for s, v in sorted(per_seed.items())))
+    lines.append(
+        f"  {name} micro recall per seed: " + ", ".join(f"{s} {_ratio(*v)}" for s, v in sorted(per_seed.items()))
+    )
     if on_unmapped:
-        lines.append(f"  {name} false positives lying on an unmapped label: "
-                     + ", ".join(f"{k} {v}" for k, v in sorted(on_unmapped.items(), key=lambda kv: -kv[1])))  # fmt: skip
+        ordered = sorted(on_unmapped.items(), key=lambda kv: -kv[1])
+        lines.append(f"  {name} false positives on an unmapped label: " + ", ".join(f"{k} {v}" for k, v in ordered))
     return lines
 
 
@@ -282,8 +286,8 @@ def run_generator(args: argparse.Namespace, detectors: dict[str, scoring.DetectF
 
 def run_tables(args: argparse.Namespace, detectors: dict[str, scoring.DetectFn]) -> None:
     meta, rows, unmapped = presidio_tables.load_rows(args.tables)
-    print(f"Presidio recogniser tables: {len(rows)} rows from {meta.get('source', '?')} @ {meta.get('commit', '?')[:7]} "
-          f"({', '.join(meta.get('files', []))})")  # fmt: skip
+    source = f"{meta.get('source', '?')} @ {meta.get('commit', '?')[:7]}"
+    print(f"Presidio recogniser tables: {len(rows)} rows from {source} ({', '.join(meta.get('files', []))})")
     if unmapped:
         print("rows of unmapped families (not scored): " + ", ".join(f"{k} {v}" for k, v in sorted(unmapped.items())))
     runs = [presidio_tables.score_tables(name, rows, detect) for name, detect in detectors.items()]

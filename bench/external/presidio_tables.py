@@ -107,7 +107,12 @@ def table_report(runs: list[TableScores], rows: list[Row]) -> list[str]:
         for s in runs:
             f = s.families[entity]
             t = totals[s.name]
-            t.rows, t.exact, t.positives, t.found = t.rows + f.rows, t.exact + f.exact, t.positives + f.positives, t.found + f.found
+            t.rows, t.exact, t.positives, t.found = (
+                t.rows + f.rows,
+                t.exact + f.exact,
+                t.positives + f.positives,
+                t.found + f.found,
+            )
             t.negatives, t.clean = t.negatives + f.negatives, t.clean + f.clean
             cells += [f"{f.exact}/{f.rows}", f"{f.found}/{f.positives}", f"{f.clean}/{f.negatives}"]
         files = ", ".join(sorted(name.removeprefix("test_").removesuffix("_recognizer.py") for name in sources[entity]))
@@ -115,6 +120,10 @@ def table_report(runs: list[TableScores], rows: list[Row]) -> list[str]:
     all_cells = [str(totals[runs[0].name].rows)]
     for s in runs:
         t = totals[s.name]
-        all_cells += [f"{t.exact}/{t.rows} ({t.exact / t.rows:.3f})", f"{t.found}/{t.positives}", f"{t.clean}/{t.negatives}"]
+        all_cells += [
+            f"{t.exact}/{t.rows} ({t.exact / t.rows:.3f})",
+            f"{t.found}/{t.positives}",
+            f"{t.clean}/{t.negatives}",
+        ]
     lines.append("| all | " + " | ".join(all_cells) + " |")
     return lines
