@@ -15,7 +15,9 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from gateway.recognizers.contact import (
+    CuedStreetAddressRecognizer,
     EmailAddressRecognizer,
+    InternationalStreetAddressRecognizer,
     IpAddressRecognizer,
     PhoneNumberRecognizer,
     StreetAddressRecognizer,
@@ -104,6 +106,8 @@ RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     PhoneNumberRecognizer,
     IpAddressRecognizer,
     StreetAddressRecognizer,
+    InternationalStreetAddressRecognizer,
+    CuedStreetAddressRecognizer,
     # Health.
     NpiRecognizer,
     UsMbiRecognizer,

@@ -106,7 +106,15 @@ class DateOfBirthRecognizer(LabelledValueRecognizer):
             r"[\"']?\s*(?i:(?:is|was|as|of|on|listed|recorded|given|shown|entered|=|:|-)\s*){0,3}[\"'(]?\s*)"
             rf"(?P<value>{_DATE})",
             0.85,
-        )
+        ),
+        Pattern(  # the cue in the sentence or form label before: "What is your date of birth? It's 7/02/1958"
+            "cue_before",
+            r"(?=(?i:[bd]))(?i:(?<![A-Za-z])D\.?O\.?B(?![A-Za-z])|(?<![A-Za-z])date[\s_-]+of[\s_-]+birth"
+            r"|(?<![A-Za-z])birth[\s_-]*date|\bbirthday)"
+            r"(?:(?!(?i:appointment|visit|admi|discharg|surgery|scheduled|today|expir|issued|seen|died|death|deceased))"
+            rf"[^\d\n]){{1,60}}?(?<![\w/.-])(?P<value>{_DATE})",
+            0.75,
+        ),
     ]
     CONTEXT = ["dob", "birth", "born", "birthday", "nacimiento", "naissance", "geburtsdatum"]
 

@@ -51,10 +51,9 @@ _FIRM_PREFIXES = tuple(sorted(firm + " " for firm in FIRMS_NAMED_AFTER_PEOPLE))
 class PersonNerRecognizer(SpacyRecognizer):
     """spaCy PERSON entities that look like names.
 
-    Kept: two words or more of letters, spaces and ``.-'`` only, each capitalised (or a
-    particle such as ``de``, ``van``). A single word is dropped (``Carrier``, ``Max``, a
-    city, a table header): the small model guesses those, and first names alone are found
-    by the contextual patterns (greetings, labels, sign-offs). Also dropped: a lone initial
+    Kept: words of letters, spaces and ``.-'`` only, each capitalised (or a particle such as
+    ``de``, ``van``). A single word is kept as a name ("ask Dagny") unless it is a common word,
+    an acronym or follows a place preposition (``_single_name``). Also dropped: a lone initial
     plus one word (``C. Translate``), a placeholder (``$TOKEN``), spans with words no name
     has (markings, job titles, identifier labels, incoterms), companies by their legal
     form (``Ltd``, ``s.r.o.``) and firms named after people (``Charles Schwab``). An opening imperative (``Summarise
@@ -118,6 +117,47 @@ def _name_word(word: str) -> bool:
     return lower not in NOT_NAME_WORDS and lower not in IMPERATIVES and lower not in STOP_WORDS
 
 
+# A lone capitalised word right after one of these is a place, a thing or a title, not a person.
+_NOT_BEFORE_A_NAME = re.compile(
+    r"(?i)(?:\b(?:in|at|to|from|near|of|the|a|an|via|visit|visited|visiting|flew|moved|live|lives|lived|born|city"
+    r"|town|street|avenue|road)\s+|[#@/\\$%{])$"
+)
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n[ \t>|*-]*|\|\s*|[\"'(]\s*)$")
+# After a name that opens a sentence: a verb or a list ("Rebecca is ...", "Codey spent ...", "Tomasz, Ana and ...").
+_AFTER_OPENING_NAME = re.compile(
+    r"(?:'s\b|,|\s+(?:and|or|is|was|has|had|have|said|says|told|asks|asked|spent|began|begins|lives|lived|will|would"
+    r"|can|could|should|may|might|must|did|does|called|calls|wrote|writes|went|goes|came|comes|got|gets|made|took"
+    r"|gave|wants|wanted|needs|needed|thinks|thought|knows|knew|left|joined|works|worked|just|also|never|always)\b)"
+)
+# Words that are a language, a tool or a form's header, never a person alone.
+NOT_A_LONE_NAME = frozenset(
+    """python java javascript typescript kotlin golang perl scala haskell fortran cobol linux windows excel
+    name names email e-mail phone address beneficiary account date ext total amount status type note notes""".split()
+)
+
+
+def _single_name(text: str, start: int, word: str) -> bool:
+    """A lone word tagged PERSON is a name ("ask Dagny", "Rebecca is ...") unless it is a common word or a place.
+
+    Dropped: stop words, imperatives and the words no name has; an all-capital word of four
+    letters or fewer (an acronym); a word after a place preposition ("in Lagos", "to Paris");
+    a word that opens a sentence, a line or a table cell and is not followed by a verb or a
+    list ("Carrier delays ...", "Max daily dose", a table header): there the capital says nothing.
+    """
+    lower = word.lower()
+    if lower in STOP_WORDS or lower in IMPERATIVES or lower in NOT_NAME_WORDS or lower in NOT_A_LONE_NAME:
+        return False
+    if len(word) < 2 or (word.isupper() and len(word) <= 4):
+        return False
+    if _NOT_BEFORE_A_NAME.search(text, max(0, start - 12), start):
+        return False
+    if _SENTENCE_START.search(text, max(0, start - 6), start):
+        return _AFTER_OPENING_NAME.match(text, start + len(word)) is not None
+    return True
+
+
 def _looks_like_a_name(text: str, start: int, end: int) -> bool:
     span = text[start:end]
     if not _NAME_SHAPE.fullmatch(span) or not any(char.isupper() for char in span):
@@ -128,7 +168,7 @@ def _looks_like_a_name(text: str, start: int, end: int) -> bool:
     if any(word in NOT_NAME_WORDS for word in words):
         return False
     tokens = [re.sub(r"(?:'s|')$", "", token) for token in span.split()]
-    if len(tokens) < 2:  # a lone word: "Carrier delays", "Max daily dose", a city; first names come from context
+    if len(tokens) == 1 and not _single_name(text, start, tokens[0]):
         return False
     if not all(token[:1].isupper() or token.lower() in NAME_PARTICLES for token in tokens if token):
         return False  # "manera de aprender Python", an uncased script beside a capital
