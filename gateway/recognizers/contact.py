@@ -119,7 +119,7 @@ class PhoneNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
 
 
 _PHONE_WORD_BEFORE = re.compile(
-    r"(?i)\b(?:phone|call|called|tel|telephone|mobile|cell|fax|contact|reach|text|sms|whatsapp|dial|ring|landline"
+    r"(?i)(?:\b|(?<=\\n))(?:phone|call|called|tel|telephone|mobile|cell|fax|contact|reach|text|sms|whatsapp|dial|ring|landline"
     r"|messages|answering)\b[^\d\n]{0,30}$"
 )
 _PHONE_WORD_AFTER = re.compile(r"[ \t)-]*\(?(?i:office|mobile|fax|cell|home|work|phone|landline)\b")

@@ -148,6 +148,8 @@ _ANY_NAME = (
     rf"|(?:{_UPPER_WORD}|{_CAP_WORD}),[ \t]*{_CAP_WORD}(?:[ \t]+[A-Z]\.?)?"  # DOE, Jane / Doe, Jane
     rf"|{_UPPER_WORD}/{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})?)"  # DOE/JANE (airline form)
 )
+_ANY_CASE_WORD = r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)?"
+_UNICODE_CAP = r"[^\W\d_a-z][^\W\d_'’-]+(?:[-'’][^\W\d_]+)?"
 _SIGN_OFF = (
     r"(?i:\b(?:thanks|thank\s+you|many\s+thanks|cheers|regards|best|sincerely|respectfully|warmly"
     r"|yours(?:\s+truly)?|best\s+regards|kind\s+regards|warm\s+regards|thx)\b)"
@@ -173,7 +175,26 @@ class PersonNameRecognizer(LabelledValueRecognizer):
     ENTITY = "PERSON"
     _NAME = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?){1,2}"
     PATTERNS = [
-        Pattern("titled_name", r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+(?P<value>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b", 0.7),
+        Pattern(
+            "titled_name",
+            r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|mr\.|mrs\.|ms\.|dr\.)\.?\s+"
+            r"(?P<value>[^\W\d_][^\W\d_'’-]+(?:[-'’][^\W\d_]+)?(?:\s+[^\W\d_a-z][^\W\d_'’-]+)?)(?![\w'’-])",
+            0.7,
+        ),
+        Pattern(  # a name given in one word or more, in any case: "my name is juliusz", "everyone calls me Lavinia"
+            "given_name",
+            r"(?=(?i:[mncwlf]))"  # the first letters of the cues: other positions are skipped cheaply
+            r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcalls?\s+me|\bnamed|\b(?:was|is|am)\s+called"
+            r"|\b(?:first|last|given|family|sur)\s*name\s*(?:is|:)|\bname\?)[ \t]+"
+            rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))",
+            0.7,
+        ),
+        Pattern(  # a quotation's speaker: "... in that direction," says Zóphoníasson.
+            "quoted_speaker",
+            r"[\"”'’,]\s*(?:says|said|asks|asked|adds|added|explains|explained)\s+"
+            rf"(?P<value>{_UNICODE_CAP}(?:\s+{_UNICODE_CAP}){{0,2}})(?=[.,!?;]|\s*$)",
+            0.7,
+        ),
         Pattern(
             "labelled_name",
             r"(?=(?i:[pneacibstgrmfl]))"  # the first letters of the labels: other positions are skipped cheaply
