@@ -184,9 +184,10 @@ class PersonNameRecognizer(LabelledValueRecognizer):
         Pattern(  # a name given in one word or more, in any case: "my name is juliusz", "everyone calls me Lavinia"
             "given_name",
             r"(?=(?i:[mncwlf]))"  # the first letters of the cues: other positions are skipped cheaply
-            r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcalls?\s+me|\bnamed|\b(?:was|is|am)\s+called"
-            r"|\b(?:first|last|given|family|sur)\s*name\s*(?:is|:)|\bname\?)[ \t]+"
-            rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))",
+            r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcalls?\s+me|\bnamed(?:\s+(?:him|her|them))?"
+            r"|\b(?:was|is|am)\s+called|\b(?:first|last|given|family|sur)\s*name\s*(?:is|:)|\bname\?)[ \t]+"
+            rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)"
+            r"(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))",
             0.7,
         ),
         Pattern(  # a quotation's speaker: "... in that direction," says Zóphoníasson.
