@@ -17,6 +17,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from gateway.recognizers.ner import IMPERATIVES
+
 # NER runs on sentences that could hold a name (see ``ner_segments``), in one batch.
 _SENTENCE = re.compile(r"[^\n]+?(?:(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z]{2}\.)[.!?](?=\s)|(?=\n)|$)")
 _WORD = re.compile(r"[^\W_]+")
@@ -222,12 +224,13 @@ class FastLemmaContextAwareEnhancer(LemmaContextAwareEnhancer):
 def ner_segments(text: str) -> list[tuple[int, str]]:
     """The runs of sentences of ``text`` that could hold a name, with their offsets.
 
-    A sentence is a candidate when one of its words begins with a capital, not counting a
-    stop word opening it ("The", "During") or the pronoun "I": the model finds names by their
-    capitals, and a one-word name ("ask Dagny") is a name. Lower-case names are the
-    contextual patterns' (``gateway.recognizers.identity``). Log lines without a capitalised
-    word and most code fall out. Adjacent candidate sentences form one segment, so NER keeps
-    their context.
+    A sentence is a candidate when one of its words is capitalised as a name is (``Dagny``,
+    ``McAllister``; not ``KeyError`` or ``INFO``) or two upper-case words follow each other
+    (``JOHN SMITH``), not counting a word that opens the sentence by grammar (a stop word, an
+    imperative, a greeting: "The", "Summarise", "Thanks"): the model finds names by their
+    capitals, and a one-word name ("ask Dagny") is a name. Lower-case names are the contextual
+    patterns' (``gateway.recognizers.identity``). Log lines, stack traces and most code fall
+    out. Adjacent candidate sentences form one segment, so NER keeps their context.
     """
     segments: list[tuple[int, str]] = []
     run_start = run_end = -1
@@ -248,9 +251,28 @@ def ner_segments(text: str) -> list[tuple[int, str]]:
 
 def _may_hold_a_name(sentence: str) -> bool:
     opening = True
+    upper_run = 0
     for match in _WORD.finditer(sentence):
         word = match.group()
-        if word[0].isupper() and word != "I" and not (opening and word.lower() in STOP_WORDS):
-            return True
+        if word[0].isupper():
+            if word[1:].islower() or _MC_NAME.fullmatch(word):
+                if not (opening and word.lower() in _NOT_AN_OPENING_NAME):
+                    return True
+            elif word.isalpha() and word.isupper() and len(word) > 1:
+                upper_run += 1
+                if upper_run == 2:  # JOHN SMITH
+                    return True
+                opening = False
+                continue
+        upper_run = 0
         opening = False
     return False
+
+
+_MC_NAME = re.compile(r"(?:Mc|Mac|O)[A-Z][a-z]+")
+# Words that open a sentence with a capital by grammar, not by being a name.
+_NOT_AN_OPENING_NAME = (
+    STOP_WORDS
+    | IMPERATIVES
+    | frozenset("thanks thank hi hello hey dear regards cheers file traceback error warning note please".split())
+)

@@ -211,7 +211,8 @@ class InternationalStreetAddressRecognizer(GatewayPatternRecognizer):
         ),
         Pattern(
             "number_after",
-            rf"(?<![\w-])(?:{_STREET})\s+{_NUM}\b\.?(?:{_BLOCK_LINE}){{0,5}}",
+            # the lookahead (a house number within five words) keeps the street alternatives off most words
+            rf"(?<![\w-])(?=(?:[^\W\d_][\w'’./-]*\s+){{1,6}}\d)(?:{_STREET})\s+{_NUM}\b\.?(?:{_BLOCK_LINE}){{0,5}}",
             0.6,
         ),
         Pattern(
