@@ -75,7 +75,7 @@ class PhoneNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
         ),
         Pattern(
             "international",
-            rf"{_PHONE_START}(?:\+|00)[1-9]\d{{0,2}}(?:[\s.-]?\(?\d{{1,5}}\)?){{2,5}}{_EXTENSION}\b(?![.-]\d)",
+            rf"{_PHONE_START}(?:\+|00(?=[1-9]\d{{0,2}}[\s.-]))[1-9]\d{{0,2}}(?:[\s.-]?\(?\d{{1,5}}\)?){{2,5}}{_EXTENSION}\b(?![.-]\d)",
             0.6,
         ),
         Pattern("bare_ten_digits", r"\b[2-9]\d{2}[2-9]\d{6}\b", 0.1),
@@ -108,8 +108,12 @@ class PhoneNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
         """
         if _CODE_LABEL.search(text, max(0, result.start - 40), result.start):
             return False
+        if _ID_LABEL.search(text, max(0, result.start - 24), result.start):
+            return False
         if result.score >= 0.4:
             return True
+        if _SSN_LAYOUT.fullmatch(text[result.start : result.end]):
+            return False
         if _PHONE_WORD_BEFORE.search(text, max(0, result.start - 40), result.start) or _PHONE_WORD_AFTER.match(
             text, result.end
         ):
@@ -122,6 +126,11 @@ _PHONE_WORD_BEFORE = re.compile(
     r"(?i)(?:\b|(?<=\\n))(?:phone|call|called|tel|telephone|mobile|cell|fax|contact|reach|text|sms|whatsapp|dial|ring|landline"
     r"|messages|answering)\b[^\d\n]{0,30}$"
 )
+# A bare layout right after an identifier's label is that identifier ("SSN 219-09-9999", "acct # 80853895").
+_ID_LABEL = re.compile(
+    r"(?i)\b(?:ssn|social\s+security|acct|account|a/c|routing|aba|tin|ein|itin|mrn|member|policy|id|no)\b[^\d\n]{0,8}$"
+)
+_SSN_LAYOUT = re.compile(r"\d{3}-\d{2}-\d{4}")
 _PHONE_WORD_AFTER = re.compile(r"[ \t)-]*\(?(?i:office|mobile|fax|cell|home|work|phone|landline)\b")
 
 
@@ -163,6 +172,7 @@ _NL = r"(?:\n|\\n)"  # a line break, or an escaped one inside a JSON string or a
 _WORD_ = r"[^\W\d_][\w'’.-]*"
 _CAP = r"[^\W\d_a-z][\w'’.-]*"
 _NUM = r"\d{1,6}[A-Za-z]?"
+_TITLE = r"[^\W\d_a-z][^\W\d_A-Z]{2,}"  # a capitalised word of three letters or more, not an abbreviation (RR, HR)
 _TYPE_BEFORE = (
     r"(?i:rua|avenida|av\.|avda\.?|calle|c/|carrer|paseo|plaza|pl\.|camino|ctra\.|carretera|travessa|trav\.|largo|praça"
     r"|rúa|via|viale|corso|piazza|piazzale|strada|vicolo|rue|bd|chemin|allée|impasse|quai|cours|ul\.|ulica|al\.|aleja"
@@ -183,8 +193,8 @@ _SECONDARY = (
 )
 _POSTCODE = r"(?:\d{4,6}(?:-\d{3,4})?|\d{2}-\d{3}|\d{3}\s\d{2}|\d{4}\s?[A-Z]{2}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
 _BLOCK_LINE = (
-    rf"(?:\s*(?:,|{_NL})\s*|\s+)(?:{_SECONDARY}|{_POSTCODE}\b)"
-    rf"|(?:\s*(?:,|{_NL})\s*)(?:{_CAP}(?:[ -]{_CAP}){{0,3}}(?:,?\s*{_NL}?\s*[A-Z]{{2}}\b)?(?:\s+{_POSTCODE}\b)?)"
+    rf"(?:[ \t]*(?:,|{_NL})[ \t]*|[ \t]+)(?:{_SECONDARY}|{_POSTCODE}\b)"
+    rf"|(?:[ \t]*(?:,|{_NL})[ \t]*)(?:{_CAP}(?:[ -]{_CAP}){{0,3}}(?:,?\s*{_NL}?\s*[A-Z]{{2}}\b)?(?:\s+{_POSTCODE}\b)?)"
 )
 
 
@@ -206,7 +216,7 @@ class InternationalStreetAddressRecognizer(GatewayPatternRecognizer):
         ),
         Pattern(  # no street type: two numbers around the name, then at least one line of a postal block
             "numbers_around_name",
-            rf"(?<![\w.,/-]){_NUM},?\s+{_CAP}(?:\s+{_CAP}){{0,3}}\s+{_NUM}\b\.?(?:{_BLOCK_LINE}){{1,5}}",
+            rf"(?<![\w.,/-]){_NUM},?\s+{_TITLE}(?:\s+{_TITLE}){{0,3}}\s+{_NUM}\b\.?(?:{_BLOCK_LINE}){{1,5}}",
             0.5,
         ),
         Pattern(
@@ -225,9 +235,9 @@ class InternationalStreetAddressRecognizer(GatewayPatternRecognizer):
     CONTEXT = ["address", "street", "lives", "live", "resides", "home", "mail", "ship", "deliver", "sent"]
 
     def validate_result(self, pattern_text: str) -> bool | None:
-        """Not a date ("3 March 2024") or a quantity of things ("12 Boxes 40")."""
+        """Not a date ("3 March 2024", "12 May 1943" then a line)."""
         words = re.findall(r"[^\W\d_]+", pattern_text)
-        if words and words[0].lower()[:3] in _MONTH_PREFIXES and len(words) == 1:
+        if words and words[0].lower()[:3] in _MONTH_PREFIXES and len(words[0]) <= 9:
             return False
         return None
 

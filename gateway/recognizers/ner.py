@@ -134,8 +134,11 @@ _AFTER_OPENING_NAME = re.compile(
 # Words that are a language, a tool or a form's header, never a person alone.
 NOT_A_LONE_NAME = frozenset(
     """python java javascript typescript kotlin golang perl scala haskell fortran cobol linux windows excel
-    name names email e-mail phone address beneficiary account date ext total amount status type note notes""".split()
+    name names email e-mail phone address beneficiary account date ext total amount status type note notes
+    jan feb mar apr jun jul aug sep sept oct nov dec january february march july september october november
+    december""".split()
 )
+_ENGLISH_WORD = re.compile(r"[A-Za-z]+")
 
 
 def _single_name(text: str, start: int, word: str) -> bool:
@@ -144,7 +147,8 @@ def _single_name(text: str, start: int, word: str) -> bool:
     Dropped: stop words, imperatives and the words no name has; an all-capital word of four
     letters or fewer (an acronym); a word after a place preposition ("in Lagos", "to Paris");
     a word that opens a sentence, a line or a table cell and is not followed by a verb or a
-    list ("Carrier delays ...", "Max daily dose", a table header): there the capital says nothing.
+    list ("Carrier delays ...", "Max daily dose", a table header): there the capital says nothing;
+    a word with no English around it ("Antwort auf Englisch bitte": German nouns are capitalised).
     """
     lower = word.lower()
     if lower in STOP_WORDS or lower in IMPERATIVES or lower in NOT_NAME_WORDS or lower in NOT_A_LONE_NAME:
@@ -153,9 +157,22 @@ def _single_name(text: str, start: int, word: str) -> bool:
         return False
     if _NOT_BEFORE_A_NAME.search(text, max(0, start - 12), start):
         return False
+    if not _among_english(text, start):
+        return False
     if _SENTENCE_START.search(text, max(0, start - 6), start):
         return _AFTER_OPENING_NAME.match(text, start + len(word)) is not None
     return True
+
+
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the a an and of to in is are was were for with on at by from this that it he she they you we my his her".split()
+)
+
+
+def _among_english(text: str, start: int) -> bool:
+    """An English function word within 60 characters: the model's one-word guesses in other languages are noise."""
+    around = text[max(0, start - 60) : start + 60].lower()
+    return any(word in _ENGLISH_FUNCTION_WORDS for word in _ENGLISH_WORD.findall(around))
 
 
 def _looks_like_a_name(text: str, start: int, end: int) -> bool:
