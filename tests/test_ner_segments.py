@@ -60,6 +60,7 @@ def test_a_name_amid_log_lines_is_still_found(detector: Detector) -> None:
     [
         ("please ask Dagny about the refill", "Dagny"),
         ("Kristin Fuerst\\n\\n12 Albert St", "Kristin Fuerst"),  # an escaped line break ends the name
+        ("They had six: Bruno, Stacey, Laurie, Paul, Allison and Zachary.", "Zachary"),  # listed with names
     ],
 )
 def test_one_word_and_escaped_line_names_are_found(detector: Detector, text: str, name: str) -> None:

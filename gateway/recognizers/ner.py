@@ -73,7 +73,7 @@ class PersonNerRecognizer(SpacyRecognizer):
             _join_name_neighbour(text, result)
             if result.start < result.end and _looks_like_a_name(text, result.start, result.end):
                 kept.append(result)
-        return kept
+        return kept + _list_mates(text, kept)
 
 
 def _drop_imperative(text: str, result: RecognizerResult) -> None:
@@ -195,3 +195,60 @@ def _looks_like_a_name(text: str, start: int, end: int) -> bool:
     if firm in FIRMS_NAMED_AFTER_PEOPLE or firm.startswith(_FIRM_PREFIXES):
         return False
     return " " in span.strip() or not _LABEL.match(text, end)
+
+
+_LIST_SEPARATOR = r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)"
+_MATE = r"[^\W\d_a-z][^\W\d_A-Z]+(?:[-'’][^\W\d_a-z][^\W\d_A-Z]*)?"
+_MATE_AFTER = re.compile(rf"{_LIST_SEPARATOR}({_MATE}(?:\s+{_MATE})?)(?![\w'’-]|\s+(?:of|at|from)\b)")
+_MATE_BEFORE = re.compile(rf"(?<![\w'’-])({_MATE}(?:\s+{_MATE})?){_LIST_SEPARATOR}$")
+
+
+def _list_mates(text: str, names: list[RecognizerResult]) -> list[RecognizerResult]:
+    """The capitalised words listed with a name ("Svensson, Estrada and Scott", "Bruno, Stacey, Laurie"): names too.
+
+    Walks the list both ways from each name the model found, one separator at a time;
+    a mate must pass the same word checks as a one-word name.
+    """
+    found: list[RecognizerResult] = []
+    seen = {(r.start, r.end) for r in names}
+    for name in names:
+        for step in (_mate_after, _mate_before):
+            start, end = name.start, name.end
+            for _ in range(8):
+                span = step(text, start, end)
+                if span is None or span in seen or not _single_or_full_name(text, *span):
+                    break
+                seen.add(span)
+                found.append(
+                    RecognizerResult(
+                        "PERSON", span[0], span[1], name.score, name.analysis_explanation, name.recognition_metadata
+                    )  # fmt: skip
+                )
+                start, end = span
+    return found
+
+
+def _mate_after(text: str, start: int, end: int) -> tuple[int, int] | None:
+    match = _MATE_AFTER.match(text, end)
+    return match.span(1) if match else None
+
+
+def _mate_before(text: str, start: int, end: int) -> tuple[int, int] | None:
+    match = _MATE_BEFORE.search(text, max(0, start - 60), start)
+    return match.span(1) if match else None
+
+
+def _single_or_full_name(text: str, start: int, end: int) -> bool:
+    words = text[start:end].split()
+    lowered = [word.lower() for word in words]
+    if any(word in STOP_WORDS or word in NOT_NAME_WORDS or word in NOT_A_LONE_NAME for word in lowered):
+        return False
+    if not _looks_like_a_name(text, start, end) and not (len(words) == 1 and _lone_mate(text, start, words[0])):
+        return False
+    return not COMPANY_FORM.search(text[start : end + 8].split("\n")[0])
+
+
+def _lone_mate(text: str, start: int, word: str) -> bool:
+    """A one-word list mate that opens its sentence ("Bruno, Stacey"): the list, not a verb, says it is a name."""
+    lower = word.lower()
+    return lower not in IMPERATIVES and not (word.isupper() and len(word) <= 4) and _among_english(text, start)
