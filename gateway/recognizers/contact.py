@@ -172,6 +172,7 @@ _NL = r"(?:\n|\\n)"  # a line break, or an escaped one inside a JSON string or a
 _WORD_ = r"[^\W\d_][\w'’.-]*"
 _CAP = r"[^\W\d_a-z][\w'’.-]*"
 _NUM = r"\d{1,6}[A-Za-z]?"
+_ADDRESS_START = r"(?:(?<=\\n)|(?<![\w.,/-]))"  # after a separator or an escaped line break
 _TITLE = r"[^\W\d_a-z][^\W\d_A-Z]{2,}"  # a capitalised word of three letters or more, not an abbreviation (RR, HR)
 _TYPE_BEFORE = (
     r"(?i:rua|avenida|av\.|avda\.?|calle|c/|carrer|paseo|plaza|pl\.|camino|ctra\.|carretera|travessa|trav\.|largo|praça"
@@ -211,18 +212,19 @@ class InternationalStreetAddressRecognizer(GatewayPatternRecognizer):
     PATTERNS = [
         Pattern(
             "number_first",
-            rf"(?<![\w.,/-]){_NUM},?\s+{_STREET}(?:\s+{_NUM}\b\.?)?(?:{_BLOCK_LINE}){{0,5}}",
+            rf"{_ADDRESS_START}(?:{_SECONDARY}\s+)?{_NUM},?\s+{_STREET}(?:\s+{_NUM}\b\.?)?(?:{_BLOCK_LINE}){{0,5}}",
             0.6,
         ),
         Pattern(  # no street type: two numbers around the name, then at least one line of a postal block
             "numbers_around_name",
-            rf"(?<![\w.,/-]){_NUM},?\s+{_TITLE}(?:\s+{_TITLE}){{0,3}}\s+{_NUM}\b\.?(?:{_BLOCK_LINE}){{1,5}}",
+            rf"{_ADDRESS_START}(?:{_SECONDARY}\s+)?{_NUM},?\s+{_TITLE}(?:\s+{_TITLE}){{0,3}}\s+{_NUM}\b\.?"
+            rf"(?:{_BLOCK_LINE}){{1,5}}",
             0.5,
         ),
         Pattern(
             "number_after",
             # the lookahead (a house number within five words) keeps the street alternatives off most words
-            rf"(?<![\w-])(?=(?:[^\W\d_][\w'’./-]*\s+){{1,6}}\d)(?:{_STREET})\s+{_NUM}\b\.?(?:{_BLOCK_LINE}){{0,5}}",
+            rf"(?:(?<=\\n)|(?<![\w-]))(?=(?:[^\W\d_][\w'’./-]*\s+){{1,6}}\d)(?:{_STREET})\s+{_NUM}\b\.?(?:{_BLOCK_LINE}){{0,5}}",
             0.6,
         ),
         Pattern(
@@ -256,10 +258,11 @@ class CuedStreetAddressRecognizer(LabelledValueRecognizer):
     PATTERNS = [
         Pattern(
             "cued_address",
-            r"(?=(?i:[alsdmr]))"  # the first letters of the cues: other positions are skipped cheaply
+            r"(?=(?i:[alsdmriwne]))"  # the first letters of the cues: other positions are skipped cheaply
             r"(?i:\b(?:(?:billing|shipping|postal|mailing|home|new|my|his|her|their)\s+)?address(?:es)?\s*"
             r"(?:is|was|:|-|to|with)?|\blives?\s+(?:at|on)|\blived\s+(?:at|on|in)|\blocated\s+at"
-            r"|\bsen[dt]\s+(?:it\s+|them\s+)?to|\bdeliver(?:ed)?\s+to|\bmoved\s+to|\bresides?\s+at)"
+            r"|\bsen[dt]\s+(?:it\s+|them\s+)?to|\bdeliver(?:ed)?\s+to|\bmoved\s+to|\bresides?\s+at"
+            r"|\b(?:is|are|was|were)\s+(?:at|on)|\b(?:north|south|east|west)\s+side\s+of)"
             rf"[:\s]+(?P<value>(?:{_NUM},?\s+)?{_CAP}(?:\s+{_WORD_}){{0,4}}?\s+{_NUM}\b\.?(?:{_BLOCK_LINE}){{0,5}})",
             0.6,
         )
