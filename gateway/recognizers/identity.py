@@ -17,6 +17,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from gateway.recognizers.base import LabelledValueRecognizer, ResultCheck
 from gateway.recognizers.checksums import digits_only
+from gateway.recognizers.ner import COMPANY_FORM
 
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
@@ -254,8 +255,10 @@ class PersonNameRecognizer(LabelledValueRecognizer):
         Pattern("with_extension", rf"(?P<value>{_NAME}),?[ \t]+(?=(?:x|ext\.?)[ \t]?\d{{2,6}}\b)", 0.7),
         Pattern(
             "recipient_block",
-            rf"(?:^|\n)[ \t]*(?P<value>{_NAME})[ \t]*\n[ \t]*\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?"
-            r"(?:[A-Z][a-z]|\d{1,3}(?:st|nd|rd|th)\b)",
+            # the name line of a postal block; line breaks may be escaped ("\\n") and one may be blank
+            rf"(?:^|\n|\\n|[>}}]+)[ \t]*(?P<value>{_UNICODE_CAP}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_UNICODE_CAP}){{1,2}})"
+            r"[ \t]*(?:\n|\\n)(?:[ \t>}]*(?:\n|\\n))?[ \t>}]*\d{1,6}[A-Z]?[ \t]+(?:\d{1,5}[ \t]+)?(?:[NSEW]\.?[ \t]+)?"
+            r"(?:[^\W\d_]|\d{1,3}(?:st|nd|rd|th)\b)",
             0.7,
         ),
         Pattern(
@@ -290,7 +293,17 @@ class PersonNameRecognizer(LabelledValueRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool | None:
         words = re.findall(r"[^\W\d_]+", pattern_text.lower())
-        return False if not words or any(word in NOT_NAMES for word in words) else None
+        if not words or any(word in NOT_NAMES or word in _ORGANISATION_WORDS for word in words):
+            return False
+        return False if COMPANY_FORM.search(pattern_text) else None
+
+
+# Words of an organisation's name, never of a person's ("Goosehead Insurance Inc", "Stamen Design").
+_ORGANISATION_WORDS = frozenset(
+    """corporation corp company group holding holdings insurance bank bancorp systems solutions services
+    technologies technology industries limited design designs partners associates consulting labs laboratories
+    pharmaceuticals therapeutics energy electric university college hospital clinic foundation institute""".split()
+)
 
 
 # Security identifiers and market wording: a 9-character CUSIP is not a passport number.
