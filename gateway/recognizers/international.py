@@ -12,10 +12,14 @@ only its prefix and suffix rules). Two kinds:
   chance of passing, so a valid check keeps the low pattern score and only the identifier's
   name just before it (``LABEL``, whole words: "NHS number:", "SIN", "Steuer-ID") confirms it.
 
-Presidio ships recognisers for several of these, but with a valid check alone confirming a
-bare 9-12 digit run (one order number in ten or eleven becomes a national id), and for other
-languages than the gateway's; these classes keep the layouts and context words and change
-that one rule.
+The NINO and PAN layouts (letters and digits in HMRC's and the Income Tax Department's
+structure) pass at their pattern score alone; their names nearby confirm them.
+
+Presidio ships recognisers for several of these (UK NHS and NINO, Steuer-ID, DNI/NIE, codice
+fiscale, PESEL, personnummer, SIN, TFN, Medicare, Aadhaar, PAN), but there a valid check alone
+confirms a bare 9-12 digit run (one order number in ten or eleven becomes a national id), its
+context words match substrings ("sin" in "business"), and several are registered for other
+languages than the gateway's; so these classes are ours, on python-stdnum's checks.
 """
 
 from __future__ import annotations
