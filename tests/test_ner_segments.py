@@ -1,4 +1,4 @@
-"""Which sentences go to spaCy's NER: only those that could hold a two-word capitalised name."""
+"""Which sentences go to spaCy's NER: those with a capitalised word (a one-word name is a name too)."""
 
 from __future__ import annotations
 
@@ -12,12 +12,11 @@ from gateway.types import Message
 @pytest.mark.parametrize(
     "text",
     [
-        "2024-05-09 10:40:05 INFO request_id=2306575301 path=/api/v2/orders status=200",
-        'Traceback (most recent call last):\n  File "/srv/app/worker.py", line 88, in run',
-        "KeyError: 'created_at'",
-        "The Board met this morning",  # one capital besides the opening stop word
+        "2024-05-09 10:40:05 request_id=2306575301 path=/api/v2/orders status=200",
+        "The board met this morning",  # only the opening stop word is capitalised
         "I think we should retry the upload.",
         "please summarise the attached notes",
+        "{'created_at': 1715251205, 'status': 200}",
     ],
 )
 def test_sentences_that_cannot_hold_a_name_are_skipped(text: str) -> None:
@@ -31,6 +30,8 @@ def test_sentences_that_cannot_hold_a_name_are_skipped(text: str) -> None:
         ("The patient Maria Lopez was seen.", "The patient Maria Lopez was seen."),
         ("JOHN SMITH, bed 4", "JOHN SMITH, bed 4"),
         ("Portrait by van Gogh, oil", "Portrait by van Gogh, oil"),  # a particle before a single capital
+        ("please ask Dagny to call back", "please ask Dagny to call back"),  # a one-word name
+        ("The Board met this morning", "The Board met this morning"),
     ],
 )
 def test_sentences_with_a_possible_name_are_kept(text: str, segment: str) -> None:
@@ -38,7 +39,7 @@ def test_sentences_with_a_possible_name_are_kept(text: str, segment: str) -> Non
 
 
 def test_segments_keep_their_offsets_and_adjacent_candidates_join() -> None:
-    text = "INFO start\nAsk Jane Doe. Then ask Tom Berg.\n\nERROR x\nCall Ann Lee now."
+    text = "status=200 start\nAsk Jane Doe. Then ask Tom Berg.\n\nerror: x\nCall Ann Lee now."
     segments = ner_segments(text)
     assert [text[offset : offset + len(part)] for offset, part in segments] == [part for _, part in segments]
     assert [part for _, part in segments] == ["Ask Jane Doe. Then ask Tom Berg.", "Call Ann Lee now."]
@@ -52,3 +53,16 @@ def test_a_name_amid_log_lines_is_still_found(detector: Detector) -> None:
     )
     found = [(f.entity_type, text[f.start : f.end]) for f in detector.detect([Message(0, "user", text)])]
     assert ("PERSON", "Priya Raman") in found
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        ("please ask Dagny about the refill", "Dagny"),
+        ("Kristin Fuerst\\n\\n12 Albert St", "Kristin Fuerst"),  # an escaped line break ends the name
+        ("They had six: Bruno, Stacey, Laurie, Paul, Allison and Zachary.", "Zachary"),  # listed with names
+    ],
+)
+def test_one_word_and_escaped_line_names_are_found(detector: Detector, text: str, name: str) -> None:
+    found = [(f.entity_type, text[f.start : f.end]) for f in detector.detect([Message(0, "user", text)])]
+    assert ("PERSON", name) in found

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from gateway.recognizers.contact import (
+    CuedStreetAddressRecognizer,
     EmailAddressRecognizer,
+    InternationalStreetAddressRecognizer,
     IpAddressRecognizer,
     PhoneNumberRecognizer,
     StreetAddressRecognizer,
@@ -72,3 +74,52 @@ def test_ip(text: str, expected: list[str]) -> None:
 )
 def test_street_address(text: str, expected: list[str]) -> None:
     assert matched(StreetAddressRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Phone: 84 23 30", ["84 23 30"]),  # a national layout, with phone wording
+        ("call me at 07700 900123", ["07700 900123"]),
+        ("+41 (0)76 123 45 67 mobile", ["+41 (0)76 123 45 67"]),
+        ("001-415-555-0134", ["001-415-555-0134"]),
+        ("415-555-0134x123", ["415-555-0134x123"]),  # an extension
+        ("fax\\n+46 8 123 45 17", ["+46 8 123 45 17"]),  # after an escaped line break
+        ("ref 84 23 30", []),  # no phone wording: a code
+        ("acct # 0035521522", []),  # an identifier label, and 00 with no separator
+        ("SSN 219-09-9999", []),
+    ],
+)
+def test_phone_international_and_national_layouts(text: str, expected: list[str]) -> None:
+    assert matched(PhoneNumberRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "send to 12 Avenida Noruega 42\n Suite 27\n Wrocław\n Poland 50-001",
+            ["12 Avenida Noruega 42\n Suite 27\n Wrocław\n Poland 50-001"],
+        ),
+        ("lives at Bayerhamerstrasse 79, Hutthurm, Germany?", ["Bayerhamerstrasse 79, Hutthurm, Germany"]),
+        ("ul. Cicha 5\\n Apt. 12\\n Wrocław", ["ul. Cicha 5\\n Apt. 12\\n Wrocław"]),
+        ("PSC 1234, Box 5678\nAPO AP 96278", ["PSC 1234, Box 5678\nAPO AP 96278"]),
+        ("on 3 March 2024 we met", []),
+        ("BP 120/80, HR 72, RR 16, SpO2 98%", []),
+        ("I bought 12 Apples 40 times", []),
+    ],
+)
+def test_street_address_outside_the_us(text: str, expected: list[str]) -> None:
+    assert matched(InternationalStreetAddressRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("his address: 123 Jižní 80", ["123 Jižní 80"]),
+        ("The restaurant is at 345 Grundingen 8", ["345 Grundingen 8"]),
+        ("the address is pending", []),
+    ],
+)
+def test_street_address_after_a_cue(text: str, expected: list[str]) -> None:
+    assert matched(CuedStreetAddressRecognizer(), text) == expected

@@ -12,6 +12,8 @@ from gateway.recognizers.finance import (
     SwiftBicRecognizer,
     UsBankAccountRecognizer,
 )
+from gateway.types import Message
+from tests.detect_fixtures import detector  # noqa: F401  (the session-wide real Detector)
 from tests.recognizer_helpers import matched
 
 
@@ -108,3 +110,21 @@ def test_bank_account(text: str, expected: list[str]) -> None:
 )
 def test_checksums(check, value: str, valid: bool) -> None:  # noqa: ANN001
     assert check(value) is valid
+
+
+@pytest.mark.parametrize(
+    ("text", "entity_found"),
+    [
+        ("card 213112345678904", True),  # JCB, 15 digits (2131)
+        ("card 180012345678905", True),  # JCB, 15 digits (1800)
+        ("card 2200 1234 5678 9019", True),  # Mir
+        ("card 9792 1234 5678 9018", True),  # Troy
+        ("maestro card 5018 1234 5673", True),  # 12-digit Maestro, with card wording
+        ("ref 501812345673", False),  # the same 12 digits, no card wording: an order number
+        ("card 3508 1234 5678 9016", False),  # Luhn-valid, but 3508 is outside JCB's 3528-3589
+        ("card 213112345678905", False),  # Luhn fails
+    ],
+)
+def test_card_networks_and_lengths(detector, text: str, entity_found: bool) -> None:  # noqa: ANN001, F811
+    found = [f for f in detector.detect([Message(0, "user", text)]) if f.entity_type == "CREDIT_CARD"]
+    assert bool(found) is entity_found

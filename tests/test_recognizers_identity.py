@@ -136,3 +136,35 @@ def test_person_name(text: str, expected: list[str]) -> None:
 )
 def test_passport(text: str, expected: list[str]) -> None:
     assert matched(PassportNumberRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("What is your date of birth? It's 7/02/1958", ["7/02/1958"]),  # the cue in the sentence before
+        ("Date of birth\n03/14/1962", ["03/14/1962"]),  # a form label on its own line
+        ("Please tell me your date of birth. it's 12/5/1971", ["12/5/1971"]),
+        ("Date of birth unknown; appointment 03/14/2020", []),  # the date is an appointment's
+        ("It's like that since 3/29/1982", []),  # no cue at all
+    ],
+)
+def test_date_of_birth_cue_before(text: str, expected: list[str]) -> None:
+    assert matched(DateOfBirthRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("e to join accounts with ms. Adrian", ["Adrian"]),
+        ("For my take on Ms. Tomić, see", ["Tomić"]),
+        ("my name is juliusz", ["juliusz"]),
+        ("What's your last name? Sjöberg", ["Sjöberg"]),
+        ("but everyone calls me Lavinia", ["Lavinia"]),
+        ('in that direction," says Zóphoníasson.', ["Zóphoníasson"]),
+        ("Helena Carlsen\\n\\n123 Strojírenská 5", ["Helena Carlsen"]),  # a postal block's name line
+        ("Goosehead Insurance Inc\n42 Main St", []),  # an organisation's line
+        ("my name is not important", []),
+    ],
+)
+def test_names_in_one_word_any_case_and_script(text: str, expected: list[str]) -> None:
+    assert matched(PersonNameRecognizer(), text) == expected

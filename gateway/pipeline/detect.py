@@ -57,6 +57,8 @@ DIGIT_ENTITIES = frozenset(
         "CREDIT_CARD", "US_SSN", "US_ITIN", "US_NPI", "US_DEA", "US_MBI", "MEDICAL_RECORD_NUMBER",
         "HEALTH_PLAN_ID", "IBAN_CODE", "ABA_ROUTING", "US_BANK_ACCOUNT", "PHONE_NUMBER", "IP_ADDRESS",
         "DATE_OF_BIRTH", "US_PASSPORT", "US_DRIVER_LICENSE", "STREET_ADDRESS",
+        "UK_NHS", "UK_NINO", "DE_TAX_ID", "FR_NIR", "ES_NIF", "IT_FISCAL_CODE", "NL_BSN", "PL_PESEL",
+        "SE_PERSONNUMMER", "CA_SIN", "AU_TFN", "AU_MEDICARE", "IN_AADHAAR", "IN_PAN", "EU_VAT", "VIN", "GEOLOCATION",
     }
 )  # fmt: skip
 # What the collapsed view (separators removed inside digit runs and spaced letters) is scanned for.
@@ -65,6 +67,7 @@ COLLAPSED_ENTITIES = frozenset(
         "CREDIT_CARD", "US_SSN", "US_ITIN", "US_NPI", "US_DEA", "US_MBI", "IBAN_CODE", "ABA_ROUTING",
         "US_BANK_ACCOUNT", "MEDICAL_RECORD_NUMBER", "HEALTH_PLAN_ID", "PHONE_NUMBER",
         "EXPORT_CONTROL", "CUI_MARKING", "CLASSIFICATION_MARKING", "PROPRIETARY_MARKING",
+        "UK_NHS", "DE_TAX_ID", "FR_NIR", "NL_BSN", "PL_PESEL", "CA_SIN", "AU_TFN", "AU_MEDICARE", "IN_AADHAAR",
     }
 )  # fmt: skip
 

@@ -17,13 +17,11 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from gateway.recognizers.ner import NAME_PARTICLES
+from gateway.recognizers.ner import IMPERATIVES
 
 # NER runs on sentences that could hold a name (see ``ner_segments``), in one batch.
 _SENTENCE = re.compile(r"[^\n]+?(?:(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z]{2}\.)[.!?](?=\s)|(?=\n)|$)")
 _WORD = re.compile(r"[^\W_]+")
-# A lower-case name particle right before a capitalised word ("de la Cruz", "van Gogh"): a name of one capital.
-_PARTICLE_BEFORE_CAPITAL = re.compile(r"(?<![^\W_])(?:" + "|".join(sorted(NAME_PARTICLES)) + r")\s+[^\W\d_a-z]")
 
 
 # spaCy's OntoNotes labels other than PERSON: only PERSON is used (gateway.recognizers.ner).
@@ -72,6 +70,9 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
 
     def process_text(self, text: str, language: str) -> NlpArtifacts:
         nlp = self.get_nlp(language)
+        # An escaped line break ("Jane Doe\\n42 Main St" in a JSON string or a template) is a line break to NER;
+        # the replacement has the same length, so offsets do not move.
+        text = text.replace("\\n", " \n")
         segments = ner_segments(text)
         with self._lock:
             doc = nlp.make_doc(text)
@@ -223,13 +224,13 @@ class FastLemmaContextAwareEnhancer(LemmaContextAwareEnhancer):
 def ner_segments(text: str) -> list[tuple[int, str]]:
     """The runs of sentences of ``text`` that could hold a name, with their offsets.
 
-    A PERSON is kept only as two capitalised words or more (``gateway.recognizers.ner``:
-    a one-word span is widened only to a capitalised word beside it, on the same
-    sentence), so a sentence is a candidate only if it has two words that begin with
-    a capital, not counting a stop word opening it ("The", "During") or the pronoun
-    "I", or a name particle before a capitalised word ("de la Cruz"). Log lines with
-    one upper-case level, stack-trace lines and most code fall out. Adjacent candidate
-    sentences form one segment, so NER keeps their context.
+    A sentence is a candidate when one of its words is capitalised as a name is (``Dagny``,
+    ``McAllister``; not ``KeyError`` or ``INFO``) or two upper-case words follow each other
+    (``JOHN SMITH``), not counting a word that opens the sentence by grammar (a stop word, an
+    imperative, a greeting: "The", "Summarise", "Thanks"): the model finds names by their
+    capitals, and a one-word name ("ask Dagny") is a name. Lower-case names are the contextual
+    patterns' (``gateway.recognizers.identity``). Log lines, stack traces and most code fall
+    out. Adjacent candidate sentences form one segment, so NER keeps their context.
     """
     segments: list[tuple[int, str]] = []
     run_start = run_end = -1
@@ -249,13 +250,29 @@ def ner_segments(text: str) -> list[tuple[int, str]]:
 
 
 def _may_hold_a_name(sentence: str) -> bool:
-    capitalised = 0
     opening = True
+    upper_run = 0
     for match in _WORD.finditer(sentence):
         word = match.group()
-        if word[0].isupper() and word != "I" and not (opening and word.lower() in STOP_WORDS):
-            capitalised += 1
-            if capitalised == 2:
-                return True
+        if word[0].isupper():
+            if word[1:].islower() or _MC_NAME.fullmatch(word):
+                if not (opening and word.lower() in _NOT_AN_OPENING_NAME):
+                    return True
+            elif word.isalpha() and word.isupper() and len(word) > 1:
+                upper_run += 1
+                if upper_run == 2:  # JOHN SMITH
+                    return True
+                opening = False
+                continue
+        upper_run = 0
         opening = False
-    return capitalised == 1 and _PARTICLE_BEFORE_CAPITAL.search(sentence) is not None
+    return False
+
+
+_MC_NAME = re.compile(r"(?:Mc|Mac|O)[A-Z][a-z]+")
+# Words that open a sentence with a capital by grammar, not by being a name.
+_NOT_AN_OPENING_NAME = (
+    STOP_WORDS
+    | IMPERATIVES
+    | frozenset("thanks thank hi hello hey dear regards cheers file traceback error warning note please".split())
+)

@@ -15,7 +15,9 @@ from presidio_analyzer.predefined_recognizers import (
 )
 
 from gateway.recognizers.contact import (
+    CuedStreetAddressRecognizer,
     EmailAddressRecognizer,
+    InternationalStreetAddressRecognizer,
     IpAddressRecognizer,
     PhoneNumberRecognizer,
     StreetAddressRecognizer,
@@ -40,6 +42,25 @@ from gateway.recognizers.identity import (
     SsnRecognizer,
     UsDriverLicenseRecognizer,
 )
+from gateway.recognizers.international import (
+    AustralianMedicareRecognizer,
+    AustralianTfnRecognizer,
+    CanadianSinRecognizer,
+    DutchBsnRecognizer,
+    EuVatRecognizer,
+    FrenchNirRecognizer,
+    GermanTaxIdRecognizer,
+    IndianAadhaarRecognizer,
+    IndianPanRecognizer,
+    ItalianFiscalCodeRecognizer,
+    PolishPeselRecognizer,
+    SpanishNifRecognizer,
+    SwedishBarePersonnummerRecognizer,
+    SwedishPersonnummerRecognizer,
+    UkNationalInsuranceRecognizer,
+    UkNhsNumberRecognizer,
+    VinRecognizer,
+)
 from gateway.recognizers.markings import (
     ClassificationMarkingRecognizer,
     CuiMarkingRecognizer,
@@ -53,6 +74,7 @@ from gateway.recognizers.secrets import (
     CredentialInUrlRecognizer,
     SecretRecognizer,
 )
+from gateway.recognizers.special import BiometricDataRecognizer, GeneticDataRecognizer, GeolocationRecognizer
 from gateway.recognizers.structured import StructuredFieldRecognizer
 
 RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
@@ -84,6 +106,8 @@ RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     PhoneNumberRecognizer,
     IpAddressRecognizer,
     StreetAddressRecognizer,
+    InternationalStreetAddressRecognizer,
+    CuedStreetAddressRecognizer,
     # Health.
     NpiRecognizer,
     UsMbiRecognizer,
@@ -91,6 +115,27 @@ RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     MedicalRecordNumberRecognizer,
     HealthInsuranceMemberIdRecognizer,
     LabelledHealthPlanIdRecognizer,
+    # Identifiers of people outside the US, coordinates, special categories.
+    UkNhsNumberRecognizer,
+    UkNationalInsuranceRecognizer,
+    GermanTaxIdRecognizer,
+    FrenchNirRecognizer,
+    SpanishNifRecognizer,
+    ItalianFiscalCodeRecognizer,
+    DutchBsnRecognizer,
+    PolishPeselRecognizer,
+    SwedishPersonnummerRecognizer,
+    SwedishBarePersonnummerRecognizer,
+    CanadianSinRecognizer,
+    AustralianTfnRecognizer,
+    AustralianMedicareRecognizer,
+    IndianAadhaarRecognizer,
+    IndianPanRecognizer,
+    EuVatRecognizer,
+    VinRecognizer,
+    GeolocationRecognizer,
+    GeneticDataRecognizer,
+    BiometricDataRecognizer,
 )
 
 

@@ -10,7 +10,7 @@ from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.predefined_recognizers import EmailRecognizer as PresidioEmailRecognizer
 from presidio_analyzer.predefined_recognizers import IpRecognizer as PresidioIpRecognizer
 
-from gateway.recognizers.base import GatewayPatternRecognizer, ResultCheck
+from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer, ResultCheck
 from gateway.recognizers.checksums import digits_only
 
 # The bundled public-suffix snapshot only: no download, no cache directory.
@@ -53,6 +53,12 @@ class IpAddressRecognizer(ResultCheck, PresidioIpRecognizer):
         return not _VERSION_PREFIX.search(text[max(0, result.start - 12) : result.start])
 
 
+# A number starts after a separator or an escaped line break ("fax\\n+41 ..." in a JSON string).
+_PHONE_START = r"(?:(?<=\\n)|(?<![\w+.-]))"
+_EXTENSION = r"(?:\s?(?:x|ext\.?|extension)\s?\d{1,5})?"
+_EXTENSION_RE = re.compile(r"\s?(?:x|ext\.?|extension)\s?\d{1,5}$")
+
+
 class PhoneNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
     """Phone numbers by pattern, checked with ``phonenumbers`` only per candidate.
 
@@ -63,27 +69,69 @@ class PhoneNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
     PATTERNS = [
         Pattern(
             "nanp",
-            r"(?<![\w+.-])(?:\+?1[\s.-]?)?(?:\([2-9]\d{2}\)\s?|[2-9]\d{2}[\s.-])[2-9]\d{2}[\s.-]\d{4}\b(?![.-]\w)",
+            rf"{_PHONE_START}(?:\+?1[\s.-]?|001[\s.-])?(?:\([2-9]\d{{2}}\)\s?|[2-9]\d{{2}}[\s.-])[2-9]\d{{2}}[\s.-]\d{{4}}"
+            rf"{_EXTENSION}\b(?![.-]\w)",
             0.6,
         ),
-        Pattern("international", r"(?<![\w+])\+[1-9]\d{0,2}(?:[\s.-]?\(?\d{1,5}\)?){2,5}\b(?![.-]\d)", 0.6),
+        Pattern(
+            "international",
+            rf"{_PHONE_START}(?:\+|00(?=[1-9]\d{{0,2}}[\s.-]))[1-9]\d{{0,2}}(?:[\s.-]?\(?\d{{1,5}}\)?){{2,5}}{_EXTENSION}\b(?![.-]\d)",
+            0.6,
+        ),
         Pattern("bare_ten_digits", r"\b[2-9]\d{2}[2-9]\d{6}\b", 0.1),
+        # A national layout without a country code (07700 900123, 030 1234567, 84 23 30, (021) 259-903):
+        # a phone only with phone wording nearby.
+        Pattern(
+            "national",
+            rf"{_PHONE_START}(?:\(\d{{2,5}}\)\s?|\d{{2,5}}[\s.-]?)\d{{2,6}}(?:[\s.-]\d{{2,6}}){{0,3}}{_EXTENSION}(?![\w.-]?\d)",
+            0.2,
+        ),
     ]
     CONTEXT = ["phone", "call", "tel", "telephone", "mobile", "cell", "fax", "contact", "reach", "text"]
 
     def validate_result(self, pattern_text: str) -> bool | None:
-        digits = digits_only(pattern_text)
-        if pattern_text.lstrip().startswith("+"):
+        number_text = _EXTENSION_RE.sub("", pattern_text).strip()
+        digits = digits_only(number_text)
+        if number_text.startswith(("+", "00")):
             try:
-                number = phonenumbers.parse(pattern_text)
+                number = phonenumbers.parse("+" + number_text.removeprefix("00").lstrip("+"))
             except phonenumbers.NumberParseException:
                 return False
             return None if phonenumbers.is_possible_number(number) else False
-        return None if len(digits) in (10, 11) else False
+        return None if 6 <= len(digits) <= 12 else False
 
     def keep(self, text: str, result: RecognizerResult) -> bool:
-        """Not a number labelled as a product, serial, lot or order code."""
-        return not _CODE_LABEL.search(text, max(0, result.start - 40), result.start)
+        """Not a number labelled as a product, serial, lot or order code; a bare layout needs phone wording.
+
+        A national layout or a bare ten-digit run (pattern score below the threshold) is a phone
+        number only with a phone word before it ("call", "Phone:") or a line type after it ("office").
+        """
+        if _CODE_LABEL.search(text, max(0, result.start - 40), result.start):
+            return False
+        if _ID_LABEL.search(text, max(0, result.start - 24), result.start):
+            return False
+        if result.score >= 0.4:
+            return True
+        if _SSN_LAYOUT.fullmatch(text[result.start : result.end]):
+            return False
+        if _PHONE_WORD_BEFORE.search(text, max(0, result.start - 40), result.start) or _PHONE_WORD_AFTER.match(
+            text, result.end
+        ):
+            result.score = 0.6
+            return True
+        return False
+
+
+_PHONE_WORD_BEFORE = re.compile(
+    r"(?i)(?:\b|(?<=\\n))(?:phone|call|called|tel|telephone|mobile|cell|fax|contact|reach|text|sms|whatsapp|dial|ring|landline"
+    r"|messages|answering)\b[^\d\n]{0,30}$"
+)
+# A bare layout right after an identifier's label is that identifier ("SSN 219-09-9999", "acct # 80853895").
+_ID_LABEL = re.compile(
+    r"(?i)\b(?:ssn|social\s+security|acct|account|a/c|routing|aba|tin|ein|itin|mrn|member|policy|id|no)\b[^\d\n]{0,8}$"
+)
+_SSN_LAYOUT = re.compile(r"\d{3}-\d{2}-\d{4}")
+_PHONE_WORD_AFTER = re.compile(r"[ \t)-]*\(?(?i:office|mobile|fax|cell|home|work|phone|landline)\b")
 
 
 # A label that makes a phone-shaped number a code: "Lot 123 456 7890", "SN 123.456.7890", "item 123-456-7890".
@@ -116,3 +164,106 @@ class StreetAddressRecognizer(GatewayPatternRecognizer):
         Pattern("po_box", r"(?i:\bP\.?\s?O\.?\s+Box\s+\d{1,6}\b)", 0.7),
     ]
     CONTEXT = ["address", "street", "lives", "live", "resides", "home", "mail", "ship"]
+
+
+# Street addresses outside the US: the street type before the name (Rua, Via, ul.), as a word ending
+# (-straße, -vej, -gatan, -tie), or English; the house number before or after; then the lines of a postal block.
+_NL = r"(?:\n|\\n)"  # a line break, or an escaped one inside a JSON string or a template
+_WORD_ = r"[^\W\d_][\w'’.-]*"
+_CAP = r"[^\W\d_a-z][\w'’.-]*"
+_NUM = r"\d{1,6}[A-Za-z]?"
+_ADDRESS_START = r"(?:(?<=\\n)|(?<![\w.,/-]))"  # after a separator or an escaped line break
+_TITLE = r"[^\W\d_a-z][^\W\d_A-Z]{2,}"  # a capitalised word of three letters or more, not an abbreviation (RR, HR)
+_TYPE_BEFORE = (
+    r"(?i:rua|avenida|av\.|avda\.?|calle|c/|carrer|paseo|plaza|pl\.|camino|ctra\.|carretera|travessa|trav\.|largo|praça"
+    r"|rúa|via|viale|corso|piazza|piazzale|strada|vicolo|rue|bd|chemin|allée|impasse|quai|cours|ul\.|ulica|al\.|aleja"
+    r"|os\.|calea|bulevardul|odos|bairro|estrada|rodovia|alameda|avinguda|passeig)"
+)
+_TYPE_ENDING = (
+    r"(?i:stra(?:ss|ß)e|str\.?|weg|gasse|platz|allee|damm|ufer|straat|laan|gracht|plein|kade|singel|dijk|vej|gade"
+    r"|veien|vegen|vägen|gatan|gata|gränden|tie|katu|polku|kuja|tee|utca|út|körút|fasor|ulice|náměstí|třída|vei|väg"
+    r"|stigen|torget|bakken)"
+)
+_STREET = (
+    rf"(?:{_TYPE_BEFORE}\s+(?:{_WORD_}\s+){{0,4}}?{_WORD_}"  # Rua Doutor Afrânio Junqueira, ul. Cicha
+    rf"|(?:{_CAP}\s+){{0,3}}[^\W\d_][\w'-]*?{_TYPE_ENDING}\b\.?"  # Bayerhamerstrasse, Kongshøj Allé
+    rf"|(?:{_CAP}\s+){{1,3}}(?:{_STREET_TYPES})\b\.?)"  # Long Street
+)
+_SECONDARY = (
+    r"(?i:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|box|bldg|building|piso|étage)\.?\s*#?\s*\d+[A-Za-z]?"
+)
+_POSTCODE = r"(?:\d{4,6}(?:-\d{3,4})?|\d{2}-\d{3}|\d{3}\s\d{2}|\d{4}\s?[A-Z]{2}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
+_BLOCK_LINE = (
+    rf"(?:[ \t]*(?:,|{_NL})[ \t]*|[ \t]+)(?:{_SECONDARY}|{_POSTCODE}\b)"
+    rf"|(?:[ \t]*(?:,|{_NL})[ \t]*)(?:{_CAP}(?:[ -]{_CAP}){{0,3}}(?:,?\s*{_NL}?\s*[A-Z]{{2}}\b)?(?:\s+{_POSTCODE}\b)?)"
+)
+
+
+class InternationalStreetAddressRecognizer(GatewayPatternRecognizer):
+    """A street address in the layouts used outside the US, with the rest of its postal block.
+
+    ``12 Avenida Noruega 42``, ``Bayerhamerstrasse 79``, ``ul. Cicha 5``, ``Via Nuova del Campo 85``,
+    then unit, city, region and postcode lines (``Suite 27 / Wrocław / Poland 50-001``); military
+    addresses (``PSC 1234, Box 5678 / APO AP 96278``). A name inside the block is part of the
+    address (see ``gateway.pipeline.detect``).
+    """
+
+    ENTITY = "STREET_ADDRESS"
+    PATTERNS = [
+        Pattern(
+            "number_first",
+            rf"{_ADDRESS_START}(?:{_SECONDARY}\s+)?{_NUM},?\s+{_STREET}(?:\s+{_NUM}\b\.?)?(?:{_BLOCK_LINE}){{0,5}}",
+            0.6,
+        ),
+        Pattern(  # no street type: two numbers around the name, then at least one line of a postal block
+            "numbers_around_name",
+            rf"{_ADDRESS_START}(?:{_SECONDARY}\s+)?{_NUM},?\s+{_TITLE}(?:\s+{_TITLE}){{0,3}}\s+{_NUM}\b\.?"
+            rf"(?:{_BLOCK_LINE}){{1,5}}",
+            0.5,
+        ),
+        Pattern(
+            "number_after",
+            # the lookahead (a house number within five words) keeps the street alternatives off most words
+            rf"(?:(?<=\\n)|(?<![\w-]))(?=(?:[^\W\d_][\w'’./-]*\s+){{1,6}}\d)(?:{_STREET})\s+{_NUM}\b\.?(?:{_BLOCK_LINE}){{0,5}}",
+            0.6,
+        ),
+        Pattern(
+            "military",
+            rf"\b(?:(?:Unit|PSC|CMR)\s+\d{{4}},?\s+Box\s+\d{{4}}|US[NS]V?\s+{_CAP})\s*(?:,|{_NL})?\s*"
+            r"(?:APO|FPO|DPO)\s+A[AEP]\s+\d{5}\b",
+            0.7,
+        ),
+    ]
+    CONTEXT = ["address", "street", "lives", "live", "resides", "home", "mail", "ship", "deliver", "sent"]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        """Not a date ("3 March 2024", "12 May 1943" then a line)."""
+        words = re.findall(r"[^\W\d_]+", pattern_text)
+        if words and words[0].lower()[:3] in _MONTH_PREFIXES and len(words[0]) <= 9:
+            return False
+        return None
+
+
+_MONTH_PREFIXES = frozenset("jan feb mar apr may jun jul aug sep oct nov dec".split())
+
+
+class CuedStreetAddressRecognizer(LabelledValueRecognizer):
+    """An address after the words that introduce one (``address:``, ``lives at``, ``send it to``).
+
+    The value starts with a house number or a capitalised word, has a number within its
+    first words, and runs to the end of the postal block; for streets with no type word.
+    """
+
+    ENTITY = "STREET_ADDRESS"
+    PATTERNS = [
+        Pattern(
+            "cued_address",
+            r"(?=(?i:[alsdmriwne]))"  # the first letters of the cues: other positions are skipped cheaply
+            r"(?i:\b(?:(?:billing|shipping|postal|mailing|home|new|my|his|her|their)\s+)?address(?:es)?\s*"
+            r"(?:is|was|:|-|to|with)?|\blives?\s+(?:at|on)|\blived\s+(?:at|on|in)|\blocated\s+at"
+            r"|\bsen[dt]\s+(?:it\s+|them\s+)?to|\bdeliver(?:ed)?\s+to|\bmoved\s+to|\bresides?\s+at"
+            r"|\b(?:is|are|was|were)\s+(?:at|on)|\b(?:north|south|east|west)\s+side\s+of)"
+            rf"[:\s]+(?P<value>(?:{_NUM},?\s+)?{_CAP}(?:\s+{_WORD_}){{0,4}}?\s+{_NUM}\b\.?(?:{_BLOCK_LINE}){{0,5}})",
+            0.6,
+        )
+    ]

@@ -24,23 +24,33 @@ ISO_COUNTRIES = frozenset(
 
 
 def _card_brand_ok(digits: str) -> bool:
-    """Known IIN ranges and lengths of the major card schemes."""
-    length, two, four = len(digits), int(digits[:2]), int(digits[:4])
+    """Known IIN ranges and lengths of the card schemes (ISO/IEC 7812 issuer tables)."""
+    length, two, three, four = len(digits), int(digits[:2]), int(digits[:3]), int(digits[:4])
     if digits[0] == "4":  # Visa
         return length in (13, 16, 19)
     if 51 <= two <= 55 or 2221 <= four <= 2720:  # Mastercard
         return length == 16
     if two in (34, 37):  # American Express
         return length == 15
-    if four == 6011 or two == 65 or 644 <= int(digits[:3]) <= 649:  # Discover
+    if four == 6011 or two == 65 or 644 <= three <= 649:  # Discover (and RuPay 65)
         return 16 <= length <= 19
     if 3528 <= four <= 3589:  # JCB
         return 16 <= length <= 19
-    if 300 <= int(digits[:3]) <= 305 or two in (36, 38, 39):  # Diners Club
+    if four in (2131, 1800):  # JCB, the 15-digit ranges
+        return length == 15
+    if 300 <= three <= 305 or four == 3095 or two in (36, 38, 39):  # Diners Club
         return 14 <= length <= 19
-    if two == 62:  # UnionPay
+    if 2200 <= four <= 2204:  # Mir
         return 16 <= length <= 19
-    if two in (50, 56, 57, 58, 63, 67):  # Maestro
+    if two in (62, 81):  # UnionPay
+        return 16 <= length <= 19
+    if two in (60, 82) or three == 508:  # RuPay
+        return length == 16
+    if four == 9792:  # Troy
+        return length == 16
+    if digits[0] == "1":  # UATP
+        return length == 15
+    if two in (50, 56, 57, 58, 63, 67):  # Maestro (and Dankort, Verve, InstaPayment)
         return 12 <= length <= 19
     return False
 
@@ -53,14 +63,14 @@ _GLUED_AFTER = re.compile(r"-[A-Za-z0-9]")
 
 
 class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
-    """Payment card numbers: 13-19 digits in any grouping, Luhn-valid, known IIN range.
+    """Payment card numbers: 12-19 digits in any grouping, Luhn-valid, a known IIN range and length.
 
     Digits that are an inner dash-separated part of a longer token (``xoxb-8996...-5634012725892-1ugn``)
     are part of that token, not a card number.
     """
 
     ENTITY = "CREDIT_CARD"
-    PATTERNS = [Pattern("card_number", r"\b(?:[2-6]\d{3})(?:[ -]?\d){9,15}\b", 0.3)]
+    PATTERNS = [Pattern("card_number", r"\b(?:[1-6]\d{3}|9792)(?:[ -]?\d){8,15}\b", 0.3)]
     CONTEXT = ["card", "credit", "visa", "mastercard", "amex", "pan", "cc", "debit", "payment"]
 
     def analyze(
@@ -110,9 +120,10 @@ class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = digits_only(pattern_text)
-        if not 13 <= len(digits) <= 19:
+        if not 12 <= len(digits) <= 19 or not (luhn_valid(digits) and _card_brand_ok(digits)):
             return False
-        return luhn_valid(digits) and _card_brand_ok(digits)
+        # A 12-digit Maestro number or a UATP number is confirmed by card wording nearby, not alone.
+        return None if len(digits) == 12 or digits[0] == "1" else True
 
 
 class SwiftBicRecognizer(GatewayPatternRecognizer):

@@ -17,6 +17,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from gateway.recognizers.base import LabelledValueRecognizer, ResultCheck
 from gateway.recognizers.checksums import digits_only
+from gateway.recognizers.ner import COMPANY_FORM
 
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
@@ -106,7 +107,15 @@ class DateOfBirthRecognizer(LabelledValueRecognizer):
             r"[\"']?\s*(?i:(?:is|was|as|of|on|listed|recorded|given|shown|entered|=|:|-)\s*){0,3}[\"'(]?\s*)"
             rf"(?P<value>{_DATE})",
             0.85,
-        )
+        ),
+        Pattern(  # the cue in the sentence or form label before: "What is your date of birth? It's 7/02/1958"
+            "cue_before",
+            r"(?=(?i:[bd]))(?i:(?<![A-Za-z])D\.?O\.?B(?![A-Za-z])|(?<![A-Za-z])date[\s_-]+of[\s_-]+birth"
+            r"|(?<![A-Za-z])birth[\s_-]*date|\bbirthday)"
+            r"(?:(?!(?i:appointment|visit|admi|discharg|surgery|scheduled|today|expir|issued|seen|died|death|deceased))"
+            rf"[^\d\n]){{1,60}}?(?<![\w/.-])(?P<value>{_DATE})",
+            0.75,
+        ),
     ]
     CONTEXT = ["dob", "birth", "born", "birthday", "nacimiento", "naissance", "geburtsdatum"]
 
@@ -140,6 +149,8 @@ _ANY_NAME = (
     rf"|(?:{_UPPER_WORD}|{_CAP_WORD}),[ \t]*{_CAP_WORD}(?:[ \t]+[A-Z]\.?)?"  # DOE, Jane / Doe, Jane
     rf"|{_UPPER_WORD}/{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})?)"  # DOE/JANE (airline form)
 )
+_ANY_CASE_WORD = r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)?"
+_UNICODE_CAP = r"[^\W\d_a-z][^\W\d_'’-]+(?:[-'’][^\W\d_]+)?"
 _SIGN_OFF = (
     r"(?i:\b(?:thanks|thank\s+you|many\s+thanks|cheers|regards|best|sincerely|respectfully|warmly"
     r"|yours(?:\s+truly)?|best\s+regards|kind\s+regards|warm\s+regards|thx)\b)"
@@ -165,7 +176,27 @@ class PersonNameRecognizer(LabelledValueRecognizer):
     ENTITY = "PERSON"
     _NAME = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?){1,2}"
     PATTERNS = [
-        Pattern("titled_name", r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof)\.?\s+(?P<value>[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)\b", 0.7),
+        Pattern(
+            "titled_name",
+            r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|mr\.|mrs\.|ms\.|dr\.)\.?\s+"
+            r"(?P<value>[^\W\d_][^\W\d_'’-]+(?:[-'’][^\W\d_]+)?(?:\s+[^\W\d_a-z][^\W\d_'’-]+)?)(?![\w'’-])",
+            0.7,
+        ),
+        Pattern(  # a name given in one word or more, in any case: "my name is juliusz", "everyone calls me Lavinia"
+            "given_name",
+            r"(?=(?i:[mncwlf]))"  # the first letters of the cues: other positions are skipped cheaply
+            r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcalls?\s+me|\bnamed(?:\s+(?:him|her|them))?"
+            r"|\b(?:was|is|am)\s+called|\b(?:first|last|given|family|sur)\s*name\s*(?:is|:)|\bname\?)[ \t]+"
+            rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)"
+            r"(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))",
+            0.7,
+        ),
+        Pattern(  # a quotation's speaker: "... in that direction," says Zóphoníasson.
+            "quoted_speaker",
+            r"[\"”'’,]\s*(?:says|said|asks|asked|adds|added|explains|explained)\s+"
+            rf"(?P<value>{_UNICODE_CAP}(?:\s+{_UNICODE_CAP}){{0,2}})(?=[.,!?;]|\s*$)",
+            0.7,
+        ),
         Pattern(
             "labelled_name",
             r"(?=(?i:[pneacibstgrmfl]))"  # the first letters of the labels: other positions are skipped cheaply
@@ -224,8 +255,10 @@ class PersonNameRecognizer(LabelledValueRecognizer):
         Pattern("with_extension", rf"(?P<value>{_NAME}),?[ \t]+(?=(?:x|ext\.?)[ \t]?\d{{2,6}}\b)", 0.7),
         Pattern(
             "recipient_block",
-            rf"(?:^|\n)[ \t]*(?P<value>{_NAME})[ \t]*\n[ \t]*\d{{1,6}}[A-Z]?[ \t]+(?:[NSEW]\.?[ \t]+)?"
-            r"(?:[A-Z][a-z]|\d{1,3}(?:st|nd|rd|th)\b)",
+            # the name line of a postal block; line breaks may be escaped ("\\n") and one may be blank
+            rf"(?:^|\n|\\n|[>}}]+)[ \t]*(?P<value>{_UNICODE_CAP}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_UNICODE_CAP}){{1,2}})"
+            r"[ \t]*(?:\n|\\n)(?:[ \t>}]*(?:\n|\\n))?[ \t>}]*\d{1,6}[A-Z]?[ \t]+(?:\d{1,5}[ \t]+)?(?:[NSEW]\.?[ \t]+)?"
+            r"(?:[^\W\d_]|\d{1,3}(?:st|nd|rd|th)\b)",
             0.7,
         ),
         Pattern(
@@ -260,7 +293,17 @@ class PersonNameRecognizer(LabelledValueRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool | None:
         words = re.findall(r"[^\W\d_]+", pattern_text.lower())
-        return False if not words or any(word in NOT_NAMES for word in words) else None
+        if not words or any(word in NOT_NAMES or word in _ORGANISATION_WORDS for word in words):
+            return False
+        return False if COMPANY_FORM.search(pattern_text) else None
+
+
+# Words of an organisation's name, never of a person's ("Goosehead Insurance Inc", "Stamen Design").
+_ORGANISATION_WORDS = frozenset(
+    """corporation corp company group holding holdings insurance bank bancorp systems solutions services
+    technologies technology industries limited design designs partners associates consulting labs laboratories
+    pharmaceuticals therapeutics energy electric university college hospital clinic foundation institute""".split()
+)
 
 
 # Security identifiers and market wording: a 9-character CUSIP is not a passport number.

@@ -51,10 +51,9 @@ _FIRM_PREFIXES = tuple(sorted(firm + " " for firm in FIRMS_NAMED_AFTER_PEOPLE))
 class PersonNerRecognizer(SpacyRecognizer):
     """spaCy PERSON entities that look like names.
 
-    Kept: two words or more of letters, spaces and ``.-'`` only, each capitalised (or a
-    particle such as ``de``, ``van``). A single word is dropped (``Carrier``, ``Max``, a
-    city, a table header): the small model guesses those, and first names alone are found
-    by the contextual patterns (greetings, labels, sign-offs). Also dropped: a lone initial
+    Kept: words of letters, spaces and ``.-'`` only, each capitalised (or a particle such as
+    ``de``, ``van``). A single word is kept as a name ("ask Dagny") unless it is a common word,
+    an acronym or follows a place preposition (``_single_name``). Also dropped: a lone initial
     plus one word (``C. Translate``), a placeholder (``$TOKEN``), spans with words no name
     has (markings, job titles, identifier labels, incoterms), companies by their legal
     form (``Ltd``, ``s.r.o.``) and firms named after people (``Charles Schwab``). An opening imperative (``Summarise
@@ -74,7 +73,7 @@ class PersonNerRecognizer(SpacyRecognizer):
             _join_name_neighbour(text, result)
             if result.start < result.end and _looks_like_a_name(text, result.start, result.end):
                 kept.append(result)
-        return kept
+        return kept + _list_mates(text, kept)
 
 
 def _drop_imperative(text: str, result: RecognizerResult) -> None:
@@ -118,6 +117,64 @@ def _name_word(word: str) -> bool:
     return lower not in NOT_NAME_WORDS and lower not in IMPERATIVES and lower not in STOP_WORDS
 
 
+# A lone capitalised word right after one of these is a place, a thing or a title, not a person.
+_NOT_BEFORE_A_NAME = re.compile(
+    r"(?i)(?:\b(?:in|at|to|from|near|of|the|a|an|via|visit|visited|visiting|flew|moved|live|lives|lived|born|city"
+    r"|town|street|avenue|road)\s+|[#@/\\$%{])$"
+)
+
+
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n[ \t>|*-]*|\|\s*|[\"'(]\s*)$")
+# After a name that opens a sentence: a verb or a list ("Rebecca is ...", "Codey spent ...", "Tomasz, Ana and ...").
+_AFTER_OPENING_NAME = re.compile(
+    r"(?:'s\b|,|\s+(?:and|or|is|was|has|had|have|said|says|told|asks|asked|spent|began|begins|lives|lived|will|would"
+    r"|can|could|should|may|might|must|did|does|called|calls|wrote|writes|went|goes|came|comes|got|gets|made|took"
+    r"|gave|wants|wanted|needs|needed|thinks|thought|knows|knew|left|joined|works|worked|just|also|never|always)\b)"
+)
+# Words that are a language, a tool or a form's header, never a person alone.
+NOT_A_LONE_NAME = frozenset(
+    """python java javascript typescript kotlin golang perl scala haskell fortran cobol linux windows excel
+    name names email e-mail phone address beneficiary account date ext total amount status type note notes
+    jan feb mar apr jun jul aug sep sept oct nov dec january february march july september october november
+    december""".split()
+)
+_ENGLISH_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _single_name(text: str, start: int, word: str) -> bool:
+    """A lone word tagged PERSON is a name ("ask Dagny", "Rebecca is ...") unless it is a common word or a place.
+
+    Dropped: stop words, imperatives and the words no name has; an all-capital word of four
+    letters or fewer (an acronym); a word after a place preposition ("in Lagos", "to Paris");
+    a word that opens a sentence, a line or a table cell and is not followed by a verb or a
+    list ("Carrier delays ...", "Max daily dose", a table header): there the capital says nothing;
+    a word with no English around it ("Antwort auf Englisch bitte": German nouns are capitalised).
+    """
+    lower = word.lower()
+    if lower in STOP_WORDS or lower in IMPERATIVES or lower in NOT_NAME_WORDS or lower in NOT_A_LONE_NAME:
+        return False
+    if len(word) < 2 or (word.isupper() and len(word) <= 4):
+        return False
+    if _NOT_BEFORE_A_NAME.search(text, max(0, start - 12), start):
+        return False
+    if not _among_english(text, start):
+        return False
+    if _SENTENCE_START.search(text, max(0, start - 6), start):
+        return _AFTER_OPENING_NAME.match(text, start + len(word)) is not None
+    return True
+
+
+_ENGLISH_FUNCTION_WORDS = frozenset(
+    "the a an and of to in is are was were for with on at by from this that it he she they you we my his her".split()
+)
+
+
+def _among_english(text: str, start: int) -> bool:
+    """An English function word within 60 characters: the model's one-word guesses in other languages are noise."""
+    around = text[max(0, start - 60) : start + 60].lower()
+    return any(word in _ENGLISH_FUNCTION_WORDS for word in _ENGLISH_WORD.findall(around))
+
+
 def _looks_like_a_name(text: str, start: int, end: int) -> bool:
     span = text[start:end]
     if not _NAME_SHAPE.fullmatch(span) or not any(char.isupper() for char in span):
@@ -128,7 +185,7 @@ def _looks_like_a_name(text: str, start: int, end: int) -> bool:
     if any(word in NOT_NAME_WORDS for word in words):
         return False
     tokens = [re.sub(r"(?:'s|')$", "", token) for token in span.split()]
-    if len(tokens) < 2:  # a lone word: "Carrier delays", "Max daily dose", a city; first names come from context
+    if len(tokens) == 1 and not _single_name(text, start, tokens[0]):
         return False
     if not all(token[:1].isupper() or token.lower() in NAME_PARTICLES for token in tokens if token):
         return False  # "manera de aprender Python", an uncased script beside a capital
@@ -138,3 +195,60 @@ def _looks_like_a_name(text: str, start: int, end: int) -> bool:
     if firm in FIRMS_NAMED_AFTER_PEOPLE or firm.startswith(_FIRM_PREFIXES):
         return False
     return " " in span.strip() or not _LABEL.match(text, end)
+
+
+_LIST_SEPARATOR = r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+)"
+_MATE = r"[^\W\d_a-z][^\W\d_A-Z]+(?:[-'’][^\W\d_a-z][^\W\d_A-Z]*)?"
+_MATE_AFTER = re.compile(rf"{_LIST_SEPARATOR}({_MATE}(?:\s+{_MATE})?)(?![\w'’-]|\s+(?:of|at|from)\b)")
+_MATE_BEFORE = re.compile(rf"(?<![\w'’-])({_MATE}(?:\s+{_MATE})?){_LIST_SEPARATOR}$")
+
+
+def _list_mates(text: str, names: list[RecognizerResult]) -> list[RecognizerResult]:
+    """The capitalised words listed with a name ("Svensson, Estrada and Scott", "Bruno, Stacey, Laurie"): names too.
+
+    Walks the list both ways from each name the model found, one separator at a time;
+    a mate must pass the same word checks as a one-word name.
+    """
+    found: list[RecognizerResult] = []
+    seen = {(r.start, r.end) for r in names}
+    for name in names:
+        for step in (_mate_after, _mate_before):
+            start, end = name.start, name.end
+            for _ in range(8):
+                span = step(text, start, end)
+                if span is None or span in seen or not _single_or_full_name(text, *span):
+                    break
+                seen.add(span)
+                found.append(
+                    RecognizerResult(
+                        "PERSON", span[0], span[1], name.score, name.analysis_explanation, name.recognition_metadata
+                    )  # fmt: skip
+                )
+                start, end = span
+    return found
+
+
+def _mate_after(text: str, start: int, end: int) -> tuple[int, int] | None:
+    match = _MATE_AFTER.match(text, end)
+    return match.span(1) if match else None
+
+
+def _mate_before(text: str, start: int, end: int) -> tuple[int, int] | None:
+    match = _MATE_BEFORE.search(text, max(0, start - 60), start)
+    return match.span(1) if match else None
+
+
+def _single_or_full_name(text: str, start: int, end: int) -> bool:
+    words = text[start:end].split()
+    lowered = [word.lower() for word in words]
+    if any(word in STOP_WORDS or word in NOT_NAME_WORDS or word in NOT_A_LONE_NAME for word in lowered):
+        return False
+    if not _looks_like_a_name(text, start, end) and not (len(words) == 1 and _lone_mate(text, start, words[0])):
+        return False
+    return not COMPANY_FORM.search(text[start : end + 8].split("\n")[0])
+
+
+def _lone_mate(text: str, start: int, word: str) -> bool:
+    """A one-word list mate that opens its sentence ("Bruno, Stacey"): the list, not a verb, says it is a name."""
+    lower = word.lower()
+    return lower not in IMPERATIVES and not (word.isupper() and len(word) <= 4) and _among_english(text, start)
