@@ -66,3 +66,18 @@ def test_a_name_amid_log_lines_is_still_found(detector: Detector) -> None:
 def test_one_word_and_escaped_line_names_are_found(detector: Detector, text: str, name: str) -> None:
     found = [(f.entity_type, text[f.start : f.end]) for f in detector.detect([Message(0, "user", text)])]
     assert ("PERSON", name) in found
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("You are Claude Code, Anthropic's official CLI for Claude.", []),
+        ("You are Aria, a helpful assistant. Aria answers briefly.", []),
+        ("Anthropic's official SDK and Maria Gonzalez's notes.", ["Maria Gonzalez"]),
+        ("You are Aria. Write to Maria Gonzalez about her visit with Dr. Okafor.", ["Maria Gonzalez", "Okafor"]),
+    ],
+)
+def test_the_assistants_own_name_is_not_a_person(detector: Detector, text: str, names: list[str]) -> None:
+    found = [text[f.start : f.end] for f in detector.detect([Message(0, "system", text)]) if f.entity_type == "PERSON"]
+    assert [n for n in names if not any(n in f for f in found)] == []
+    assert not any("Claude" in f or "Aria" in f or "Anthropic" in f for f in found)

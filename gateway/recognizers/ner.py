@@ -67,13 +67,38 @@ class PersonNerRecognizer(SpacyRecognizer):
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
     ) -> list[RecognizerResult]:
         kept = []
+        personas = {match.group(1) for match in _PERSONA.finditer(text)}
         for result in super().analyze(text, entities, nlp_artifacts):
             _drop_imperative(text, result)
             _trim_lower_case_ends(text, result)
             _join_name_neighbour(text, result)
+            if _persona_or_maker(text, result, personas):
+                continue
             if result.start < result.end and _looks_like_a_name(text, result.start, result.end):
                 kept.append(result)
-        return kept + _list_mates(text, kept)
+        mates = [m for m in _list_mates(text, kept) if not _persona_or_maker(text, m, personas)]
+        return kept + mates
+
+
+def _persona_or_maker(text: str, result: RecognizerResult, personas: set[str]) -> bool:
+    """The assistant's own name ("You are Claude Code, ... for Claude"), or a one-word maker of a product
+    ("Anthropic's official CLI", "Acme's new app"): no data subject in either."""
+    words = text[result.start : result.end].split()
+    if not words:
+        return False
+    if words[0].strip(".,'") in personas:
+        return True
+    return len(words) == 1 and _MAKER_AFTER.match(text, result.end) is not None
+
+
+# A possessive before what organisations make or run: the one-word "name" is an organisation.
+_MAKER_AFTER = re.compile(
+    r"'s\s+(?:(?:official|own)\s+)?(?:(?:new|latest)\s+)?(?:cli|sdk|api|app|apps|platform|product|products|model|models"
+    r"|website|docs|documentation|team|servers?|cloud|service|services|tool|tools|assistant)\b",
+    re.IGNORECASE,
+)
+# A system prompt names the assistant it addresses ("You are Claude Code", "You are Aria, a helpful ...").
+_PERSONA = re.compile(r"\b[Yy]ou(?: are|'re)\s+(?:called\s+|named\s+)?([A-Z][a-z]+)\b")
 
 
 def _drop_imperative(text: str, result: RecognizerResult) -> None:
