@@ -52,6 +52,7 @@ class Case:
     variant: str  # one of VARIANTS, or "fp"
     text: str
     span: tuple[int, int] | None = None
+    written: bool = True  # the rule file writes the value out (False: drawn from the rule's regex)
 
 
 def build_cases(meta: dict[str, Any], rows: Sequence[dict[str, Any]]) -> list[Case]:
@@ -62,15 +63,17 @@ def build_cases(meta: dict[str, Any], rows: Sequence[dict[str, Any]]) -> list[Ca
     for row in rows:
         if row["kind"] != "secret":
             continue
-        secret, rule, family = row["secret"], row["rule"], row["family"]
-        cases.append(Case("secret", rule, family, "bare", secret, (0, len(secret))))
-        cases.append(Case("secret", rule, family, "config", prefix + secret, (len(prefix), len(prefix) + len(secret))))
+        secret, rule, family, written = row["secret"], row["rule"], row["family"], bool(row.get("literal", True))
         at = PROSE.index("{secret}")
-        cases.append(Case("secret", rule, family, "prose", PROSE.format(secret=secret), (at, at + len(secret))))
+        variants = [
+            ("bare", secret, (0, len(secret))),
+            ("config", prefix + secret, (len(prefix), len(prefix) + len(secret))),
+            ("prose", PROSE.format(secret=secret), (at, at + len(secret))),
+        ]
         original = row.get("original")
         if original:
-            span = (original["start"], original["end"])
-            cases.append(Case("secret", rule, family, "original", original["text"], span))
+            variants.append(("original", original["text"], (original["start"], original["end"])))
+        cases.extend(Case("secret", rule, family, v, text, span, written) for v, text, span in variants)
     for row in rows:
         if row["kind"] == FP:
             cases.append(Case(FP, row["rule"], families.get(row["rule"], "other providers"), FP, row["text"]))
@@ -84,6 +87,7 @@ class EngineScores:
     name: str
     recall: dict[tuple[str, str], Rate] = field(default_factory=lambda: defaultdict(Rate))
     located: dict[str, Rate] = field(default_factory=lambda: defaultdict(Rate))
+    by_provenance: dict[tuple[str, bool], Rate] = field(default_factory=lambda: defaultdict(Rate))
     false_positives: dict[str, Rate] = field(default_factory=lambda: defaultdict(Rate))
     seconds: float = 0.0
     characters: int = 0
@@ -116,6 +120,7 @@ def score(engine: Engine, cases: Sequence[Case]) -> EngineScores:
                 scores.flagged.append((case, verdict))
             continue
         scores.recall[(case.variant, case.family)].add(verdict.caught)
+        scores.by_provenance[(case.variant, case.written)].add(verdict.caught)
         if not verdict.caught:
             scores.misses.append(case)
         elif case.span is not None:
@@ -130,6 +135,14 @@ def overall_table(runs: Sequence[EngineScores]) -> list[str]:
          f"{s.ms_per_kb():.2f}"]
         for s in runs
     ]  # fmt: skip
+    return markdown_table(header, rows)
+
+
+def provenance_table(runs: Sequence[EngineScores]) -> list[str]:
+    """Recall split by where the value came from: written out in the rule file, or drawn from its regex."""
+    columns = [(v, written) for v in ("bare", "config", "prose") for written in (True, False)]
+    header = ["engine", *(f"{v} ({'written' if written else 'drawn'})" for v, written in columns)]
+    rows = [[s.name, *(str(s.by_provenance[column]) for column in columns)] for s in runs]
     return markdown_table(header, rows)
 
 
@@ -150,6 +163,8 @@ def report(runs: Sequence[EngineScores], meta: dict[str, Any], n_secrets: int, n
     lines = [f"gitleaks rule examples ({source}): {n_secrets} true positives, {n_fps} false positives", ""]
     lines += ["Overall (true positives caught: every bundled policy blocks; fp flagged: any blocks):", ""]
     lines += overall_table(runs)
+    lines += ["", "Recall by provenance (written: the rule file's own example; drawn: generated from its regex):", ""]
+    lines += provenance_table(runs)
     for variant in (*VARIANTS, FP):
         title = "False positives flagged, per family" if variant == FP else f"Recall per family, {variant}"
         lines += ["", title + ":", ""] + family_table(runs, variant)
