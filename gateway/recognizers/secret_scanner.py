@@ -15,6 +15,7 @@ Placeholders (``ghp_xxxx...``, ``${TOKEN}``, documented example keys) are droppe
 
 from __future__ import annotations
 
+import importlib.metadata
 import re
 import threading
 from typing import Any
@@ -24,6 +25,9 @@ from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from gateway.recognizers.secrets import is_placeholder
 
+# The rule set's version is part of what the detector runs: pinned here as in pyproject.toml, so that the
+# detector's version (a hash of this source) changes with it and cached findings of other rules are not reused.
+KINGFISHER_VERSION = "1.5.0"
 # Kingfisher's confidence of a rule, as a Presidio score (all above the detector's 0.4 threshold).
 CONFIDENCE_SCORES = {"high": 0.95, "medium": 0.85, "low": 0.6}
 
@@ -36,6 +40,9 @@ def shared_scanner() -> Any:
     global _scanner
     with _lock:
         if _scanner is None:
+            installed = importlib.metadata.version("kingfisher-secret-scanner")
+            if installed != KINGFISHER_VERSION:  # fail closed: another rule set would change every decision
+                raise RuntimeError(f"kingfisher-secret-scanner {installed} installed, {KINGFISHER_VERSION} expected")
             from kingfisher_sdk import Rules, Scanner
 
             _scanner = Scanner(Rules(confidence="medium"))
