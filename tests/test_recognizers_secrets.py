@@ -16,6 +16,7 @@ from gateway.recognizers.secrets import (
     AwsSecretAccessKeyRecognizer,
     ConfigCredentialRecognizer,
     CredentialInUrlRecognizer,
+    EncodedPasswordRecognizer,
     KubernetesSecretRecognizer,
     SecretRecognizer,
     is_placeholder,
@@ -75,6 +76,48 @@ _AZURE = "u8j8Q~YgjmUh.Bel31iEl2hpChYgCfrL1spNxnyV"
 )
 def test_secret_scanner(text: str, expected: list[str]) -> None:
     assert matched(SecretScannerRecognizer(), text) == expected
+
+
+_G1, _G2 = _GITHUB[:20], _GITHUB[20:]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a line break inside a token: the finding covers the break
+        (f"{_G1}\n{_G2}", [f"{_G1}\n{_G2}"]),
+        (f"token:\n  {_G1}\r\n  {_G2}\nnext line", [f"{_G1}\r\n  {_G2}"]),
+        (f"export TOKEN={_G1}\\\n{_G2}", [f"{_G1}\\\n{_G2}"]),  # a shell continuation
+        # string concatenation in code
+        (f'const k = "{_G1}" + "{_G2}";', [f'{_G1}" + "{_G2}']),
+        ("k = 'rk_live_' + 'wTT2vNJBoPC4a7Wk7cRvgmlN'", ["rk_live_' + 'wTT2vNJBoPC4a7Wk7cRvgmlN"]),
+        ('$k = "rk_live_" . "wTT2vNJBoPC4a7Wk7cRvgmlN";', ['rk_live_" . "wTT2vNJBoPC4a7Wk7cRvgmlN']),
+        (f'key = ("{_G1}"\n       "{_G2}")', [f'{_G1}"\n       "{_G2}']),  # adjacent literals
+        # look-alikes: joined lines and strings that make no token
+        ('msg = "Hello, " + "world"', []),
+        ("first line of the report here\nsecond line of the report", []),
+        ('name = "ghp_" + user_input', []),
+    ],
+)
+def test_secret_scanner_sees_through_split_tokens(text: str, expected: list[str]) -> None:
+    assert matched(SecretScannerRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("my password in base64 is UzNjcjN0IVBhc3M=", ["UzNjcjN0IVBhc3M="]),  # S3cr3t!Pass
+        ("the db password: ZGVwbG95OlRyMHViNGRvciYz", ["ZGVwbG95OlRyMHViNGRvciYz"]),  # deploy:Tr0ub4dor&3
+        ("UzNjcjN0IVBhc3M= is the encoded secret", ["UzNjcjN0IVBhc3M="]),
+        ("UzNjcjN0IVBhc3M= is the build id", []),  # no password wording
+        ("password reset for aGVsbG8gd29ybGQ=", []),  # "hello world": not a password
+        ("password field: Y2hhbmdlbWUxMjM=", []),  # "changeme123": a placeholder
+        ("password hint: Zm9vYmFyYmF6", []),  # "foobarbaz": one class of characters
+        ("your password was changed, ticket ABCD1234EFGH", []),  # not base64 text
+    ],
+)
+def test_encoded_password(text: str, expected: list[str]) -> None:
+    assert matched(EncodedPasswordRecognizer(), text) == expected
 
 
 @pytest.mark.parametrize(

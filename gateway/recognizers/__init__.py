@@ -53,6 +53,7 @@ from gateway.recognizers.secrets import (
     AwsSecretAccessKeyRecognizer,
     ConfigCredentialRecognizer,
     CredentialInUrlRecognizer,
+    EncodedPasswordRecognizer,
     KubernetesSecretRecognizer,
     SecretRecognizer,
 )
@@ -67,6 +68,7 @@ RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     AwsSecretAccessKeyRecognizer,
     ConfigCredentialRecognizer,
     KubernetesSecretRecognizer,
+    EncodedPasswordRecognizer,
     ClassificationMarkingRecognizer,
     CuiMarkingRecognizer,
     ExportControlRecognizer,

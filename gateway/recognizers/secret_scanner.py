@@ -11,6 +11,11 @@ The compiled rule database is built once per process (a few seconds the first ti
 the compiled rules, not scanned content, in the user's cache directory or ``KF_RULE_CACHE_DIR``) and
 shared by every recogniser instance. Offsets come back in UTF-8 bytes and are mapped to characters.
 Placeholders (``ghp_xxxx...``, ``${TOKEN}``, documented example keys) are dropped as for our own patterns.
+
+Besides the text itself the rules see views with a token's disguises undone: prose punctuation blanked
+(``my key is hf_..., thanks``: rules written for code end a token at a quote or space), a line break inside a
+token removed, and string concatenation (``"sk_live_" + "51Hx..."``) removed; a finding in a joined view is
+reported over the original characters, break or operator included.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import threading
+from dataclasses import dataclass
 from typing import Any
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
@@ -54,6 +60,53 @@ def shared_scanner() -> Any:
 _PROSE_PUNCTUATION = re.compile(r"[,.:!?()\[\]{}<>]+(?=\s|$)|(?:(?<=\s)|^)[(\[{<]+")
 
 
+# Disguises that split a token: a line break inside it (wrapped terminal output, a mail client), or string
+# concatenation in code ("sk_live_" + "51Hx...", PHP's ".", Lua's "..", SQL's "||", adjacent literals).
+_LINE_BREAK = re.compile(r"(?<=[A-Za-z0-9_+/=~.-]{8})[ \t]*\\?\r?\n[ \t]*(?=[A-Za-z0-9_+/=~.-]{4})")
+_CONCATENATION = re.compile(
+    r"(?<=[A-Za-z0-9_+/=~.-])[\"'`][ \t]*(?:\+|\.\.?|\|\||&)?[ \t]*\\?\r?\n?[ \t]*[\"'`](?=[\w+/=~.-])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class _View:
+    """A text to scan and, when characters were removed from it, the original index of each character."""
+
+    text: str
+    index: tuple[int, ...] | None = None
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        if self.index is None:
+            return start, end
+        return self.index[start], self.index[end - 1] + 1
+
+
+def _joined(text: str, pattern: re.Pattern[str]) -> _View | None:
+    """``text`` with every match of ``pattern`` removed, or None when nothing matches."""
+    pieces: list[str] = []
+    index: list[int] = []
+    last = 0
+    for match in pattern.finditer(text):
+        pieces.append(text[last : match.start()])
+        index.extend(range(last, match.start()))
+        last = match.end()
+    if last == 0:
+        return None
+    pieces.append(text[last:])
+    index.extend(range(last, len(text)))
+    return _View("".join(pieces), tuple(index))
+
+
+def _views(text: str) -> list[_View]:
+    """The text, the text with tokens rejoined, and each of those with prose punctuation blanked."""
+    views = [_View(text)] + [view for view in (_joined(text, _LINE_BREAK), _joined(text, _CONCATENATION)) if view]
+    for view in list(views):
+        blanked = _PROSE_PUNCTUATION.sub(lambda m: " " * len(m.group(0)), view.text)
+        if blanked != view.text:
+            views.append(_View(blanked, view.index))
+    return views
+
+
 def _char_offset(data: bytes, byte_offset: int) -> int:
     """The character index of a UTF-8 byte offset (a cut inside a character counts that character)."""
     return len(data[:byte_offset].decode("utf-8", errors="ignore"))
@@ -77,20 +130,16 @@ class SecretScannerRecognizer(EntityRecognizer):
     ) -> list[RecognizerResult]:
         if self.ENTITY not in entities or not text:
             return []
-        views = [text]
-        blanked = _PROSE_PUNCTUATION.sub(lambda m: " " * len(m.group(0)), text)
-        if blanked != text:
-            views.append(blanked)
         results: list[RecognizerResult] = []
         seen: set[tuple[int, int]] = set()
-        for view in views:
-            results.extend(self._scan(text, view, seen))
+        for view in _views(text):
+            results.extend(self._scan(view, seen))
         return results
 
-    def _scan(self, text: str, view: str, seen: set[tuple[int, int]]) -> list[RecognizerResult]:
-        """Kingfisher's findings in ``view`` (``text`` or a same-length copy of it), spans not yet in ``seen``."""
-        data = view.encode("utf-8")
-        ascii_only = len(data) == len(view)
+    def _scan(self, view: _View, seen: set[tuple[int, int]]) -> list[RecognizerResult]:
+        """Kingfisher's findings in one view, as spans of the original text not yet in ``seen``."""
+        data = view.text.encode("utf-8")
+        ascii_only = len(data) == len(view.text)
         results = []
         for finding in self._scanner.scan(data):
             if not finding.visible:  # a helper rule's part (an id paired with its secret), not a finding
@@ -99,9 +148,13 @@ class SecretScannerRecognizer(EntityRecognizer):
             start, end = location["start_offset"], location["end_offset"]
             if not ascii_only:
                 start, end = _char_offset(data, start), _char_offset(data, end)
-            if end <= start or (start, end) in seen or is_placeholder(text[start:end]):
+            if end <= start or is_placeholder(view.text[start:end]):
                 continue
-            seen.add((start, end))
+            span = view.original(start, end)
+            if span in seen or (view.index is not None and span[1] - span[0] == end - start):
+                continue  # found already, or a joined view's finding that crosses no join (the text has it)
+            seen.add(span)
+            start, end = span
             score = CONFIDENCE_SCORES.get(finding.confidence, CONFIDENCE_SCORES["low"])
             explanation = AnalysisExplanation(
                 recognizer=self.name,

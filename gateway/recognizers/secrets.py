@@ -367,3 +367,36 @@ def _document_bounds(text: str, position: int) -> tuple[int, int]:
             end = separator.start()
             break
     return start, end
+
+
+_PASSWORD_WORDS = re.compile(r"(?i)\b(?:pass(?:word|wd|phrase)?|pwd|pw|secret|credentials?|passcode)\b")
+
+
+class EncodedPasswordRecognizer(ResultCheck, GatewayPatternRecognizer):
+    """A password written base64-encoded on its own ("my password, base64: UzNjcjN0IVBhc3M="), by its wording.
+
+    The decoded value must look like a password (printable, no spaces, 6 to 64 characters, two classes
+    of characters or more, not a placeholder), and password wording must be within ``WINDOW`` characters.
+    An encoded ``user:password`` pair counts too (Basic credentials written out).
+    """
+
+    ENTITY = "SECRET"
+    WINDOW = 80
+    PATTERNS = [Pattern("encoded_password", r"(?<![A-Za-z0-9+/=_-])[A-Za-z0-9+/]{8,88}={0,2}(?![A-Za-z0-9+/=_-])", 0.8)]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        if len(pattern_text.rstrip("=")) % 4 == 1:
+            return False
+        decoded = _decoded_base64(pattern_text)
+        if decoded is None or not 6 <= len(decoded) <= 64 or any(c.isspace() for c in decoded):
+            return False
+        secret = decoded.partition(":")[2] or decoded
+        classes = sum((any(c.islower() for c in secret), any(c.isupper() for c in secret),
+                       any(c.isdigit() for c in secret), any(not c.isalnum() for c in secret)))  # fmt: skip
+        return None if classes >= 2 and len(secret) >= 6 and not is_placeholder(secret) else False
+
+    def keep(self, text: str, result: RecognizerResult) -> bool:
+        return bool(
+            _PASSWORD_WORDS.search(text, max(0, result.start - self.WINDOW), result.start)
+            or _PASSWORD_WORDS.search(text[result.end : result.end + self.WINDOW])
+        )
