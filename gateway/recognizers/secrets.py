@@ -24,6 +24,7 @@ import re
 from collections import Counter
 
 from presidio_analyzer import Pattern, RecognizerResult
+from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer, ResultCheck
 
@@ -394,6 +395,13 @@ class EncodedPasswordRecognizer(ResultCheck, GatewayPatternRecognizer):
         classes = sum((any(c.islower() for c in secret), any(c.isupper() for c in secret),
                        any(c.isdigit() for c in secret), any(not c.isalnum() for c in secret)))  # fmt: skip
         return None if classes >= 2 and len(secret) >= 6 and not is_placeholder(secret) else False
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        if not _PASSWORD_WORDS.search(text):  # no wording, no finding: skip decoding every long word
+            return []
+        return super().analyze(text, entities, nlp_artifacts, regex_flags)
 
     def keep(self, text: str, result: RecognizerResult) -> bool:
         return bool(
