@@ -23,13 +23,12 @@ from __future__ import annotations
 import importlib.metadata
 import re
 import threading
-from dataclasses import dataclass
 from typing import Any
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
-from gateway.recognizers.secrets import is_placeholder
+from gateway.recognizers.secrets import TokenView, is_placeholder, joined_views
 
 # The rule set's version is part of what the detector runs: pinned here as in pyproject.toml, so that the
 # detector's version (a hash of this source) changes with it and cached findings of other rules are not reused.
@@ -60,50 +59,13 @@ def shared_scanner() -> Any:
 _PROSE_PUNCTUATION = re.compile(r"[,.:!?()\[\]{}<>]+(?=\s|$)|(?:(?<=\s)|^)[(\[{<]+")
 
 
-# Disguises that split a token: a line break inside it (wrapped terminal output, a mail client), or string
-# concatenation in code ("sk_live_" + "51Hx...", PHP's ".", Lua's "..", SQL's "||", adjacent literals).
-_LINE_BREAK = re.compile(r"(?<=[A-Za-z0-9_+/=~.-]{8})[ \t]*\\?\r?\n[ \t]*(?=[A-Za-z0-9_+/=~.-]{4})")
-_CONCATENATION = re.compile(
-    r"(?<=[A-Za-z0-9_+/=~.-])[\"'`][ \t]*(?:\+|\.\.?|\|\||&)?[ \t]*\\?\r?\n?[ \t]*[\"'`](?=[\w+/=~.-])"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class _View:
-    """A text to scan and, when characters were removed from it, the original index of each character."""
-
-    text: str
-    index: tuple[int, ...] | None = None
-
-    def original(self, start: int, end: int) -> tuple[int, int]:
-        if self.index is None:
-            return start, end
-        return self.index[start], self.index[end - 1] + 1
-
-
-def _joined(text: str, pattern: re.Pattern[str]) -> _View | None:
-    """``text`` with every match of ``pattern`` removed, or None when nothing matches."""
-    pieces: list[str] = []
-    index: list[int] = []
-    last = 0
-    for match in pattern.finditer(text):
-        pieces.append(text[last : match.start()])
-        index.extend(range(last, match.start()))
-        last = match.end()
-    if last == 0:
-        return None
-    pieces.append(text[last:])
-    index.extend(range(last, len(text)))
-    return _View("".join(pieces), tuple(index))
-
-
-def _views(text: str) -> list[_View]:
+def _views(text: str) -> list[TokenView]:
     """The text, the text with tokens rejoined, and each of those with prose punctuation blanked."""
-    views = [_View(text)] + [view for view in (_joined(text, _LINE_BREAK), _joined(text, _CONCATENATION)) if view]
+    views = [TokenView(text), *joined_views(text)]
     for view in list(views):
         blanked = _PROSE_PUNCTUATION.sub(lambda m: " " * len(m.group(0)), view.text)
         if blanked != view.text:
-            views.append(_View(blanked, view.index))
+            views.append(TokenView(blanked, view.index))
     return views
 
 
@@ -136,7 +98,7 @@ class SecretScannerRecognizer(EntityRecognizer):
             results.extend(self._scan(view, seen))
         return results
 
-    def _scan(self, view: _View, seen: set[tuple[int, int]]) -> list[RecognizerResult]:
+    def _scan(self, view: TokenView, seen: set[tuple[int, int]]) -> list[RecognizerResult]:
         """Kingfisher's findings in one view, as spans of the original text not yet in ``seen``."""
         data = view.text.encode("utf-8")
         ascii_only = len(data) == len(view.text)

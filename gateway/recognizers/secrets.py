@@ -22,6 +22,7 @@ import binascii
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -97,6 +98,53 @@ def shannon_entropy(value: str) -> float:
     return -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())
 
 
+# Disguises that split a token: a line break inside it (wrapped terminal output, a mail client), or string
+# concatenation in code ("sk_live_" + "51Hx...", PHP's ".", Lua's "..", SQL's "||", adjacent literals).
+# The characters on either side of the cut are token characters but not "=" or ":" (an empty assignment
+# `KEY=` followed by the next line must stay apart).
+_LINE_BREAK = re.compile(r"(?<=[A-Za-z0-9_+/~.-]{2})[ \t]*\\?\r?\n[ \t]*(?=[A-Za-z0-9_+/~.-]{2})")
+_CONCATENATION = re.compile(
+    r"(?<=[A-Za-z0-9_+/=~.-])[\"'`][ \t]*(?:\+|\.\.?|\|\||&)?[ \t]*\\?\r?\n?[ \t]*[\"'`](?=[\w+/=~.-])"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenView:
+    """A text to scan and, when characters were removed from it, the original index of each character.
+
+    Used to undo a token's disguises (:func:`joined_views`) for Kingfisher's rules and our provider patterns.
+    """
+
+    text: str
+    index: tuple[int, ...] | None = None
+
+    def original(self, start: int, end: int) -> tuple[int, int]:
+        if self.index is None:
+            return start, end
+        return self.index[start], self.index[end - 1] + 1
+
+
+def _joined(text: str, pattern: re.Pattern[str]) -> TokenView | None:
+    """``text`` with every match of ``pattern`` removed, or None when nothing matches."""
+    pieces: list[str] = []
+    index: list[int] = []
+    last = 0
+    for match in pattern.finditer(text):
+        pieces.append(text[last : match.start()])
+        index.extend(range(last, match.start()))
+        last = match.end()
+    if last == 0:
+        return None
+    pieces.append(text[last:])
+    index.extend(range(last, len(text)))
+    return TokenView("".join(pieces), tuple(index))
+
+
+def joined_views(text: str) -> list[TokenView]:
+    """``text`` with line breaks inside tokens removed, and with string concatenation removed (when present)."""
+    return [view for view in (_joined(text, _LINE_BREAK), _joined(text, _CONCATENATION)) if view]
+
+
 class SecretRecognizer(GatewayPatternRecognizer):
     """What Kingfisher's rules miss: bare AWS key ids, Stripe and Vault tokens, PEM blocks, keyed assignments.
 
@@ -127,6 +175,24 @@ class SecretRecognizer(GatewayPatternRecognizer):
         ),
     ]
     CONTEXT = ["key", "token", "secret", "password", "credential"]
+    # Looked for again with a token's line break or concatenation undone (:func:`joined_views`); a key
+    # block spans lines by itself.
+    NOT_JOINED = frozenset({"pem_private_key"})
+
+    def analyze(
+        self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None, regex_flags: int | None = None
+    ) -> list[RecognizerResult]:
+        results: list[RecognizerResult] = super().analyze(text, entities, nlp_artifacts, regex_flags)
+        for view in joined_views(text):
+            for result in super().analyze(view.text, entities, nlp_artifacts, regex_flags):
+                explanation = result.analysis_explanation
+                if explanation is None or explanation.pattern_name in self.NOT_JOINED:
+                    continue
+                start, end = view.original(result.start, result.end)
+                if end - start > result.end - result.start:  # crosses a join: the text as written lacks it
+                    result.start, result.end = start, end
+                    results.append(result)
+        return results
 
     def validate_result(self, pattern_text: str) -> bool | None:
         assignment = _ASSIGNMENT.match(pattern_text)
