@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from bench.external.secrets_disguises import CONTAINERS, DISGUISES, LAYOUTS, disguise, token
 from gateway.pipeline.decide import decide
 from gateway.pipeline.detect import Detector
 from gateway.policy import load_policies
@@ -354,57 +355,25 @@ def test_bundled_policies_block_only_real_credentials(detector: Detector, text: 
 
 
 # ---------------------------------------------------------------- generated: token x disguise x container
-
-_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-# Provider layouts: (prefix, length of the random part, its alphabet).
-_LAYOUTS = {
-    "github": ("ghp_", 36, _ALNUM),
-    "huggingface": ("hf_", 34, _ALNUM[:52]),
-    "gitlab": ("glpat-", 20, _ALNUM + "_-"),
-    "stripe": ("rk_live_", 24, _ALNUM),
-    "aws": ("AKIA", 16, "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"),
-}
+# (the same generators as bench.external.secrets_disguises, which prints recall per cell)
 
 
-def _split(token: str, at: int, how: str) -> str:
-    """``token`` disguised: whole, broken by a line break, or cut into two concatenated string literals."""
-    head, tail = token[:at], token[at:]
-    return {
-        "whole": token,
-        "line break": f"{head}\n{tail}",
-        "CRLF and indent": f"{head}\r\n    {tail}",
-        "JS concatenation": f'{head}" + "{tail}',
-        "adjacent literals": f'{head}"\n    "{tail}',
-        "PHP concatenation": f'{head}" . "{tail}',
-    }[how]
-
-
-_CONTAINERS = {
-    "prose": 'I think the key is "{value}", can you check why it fails?',
-    "JSON": '{{"name": "deploy", "token": "{value}", "retries": 3}}',
-    "code": 'client = Client(token="{value}")\nclient.run()',
-    "log line": '2026-11-02T10:00:00Z INFO auth ok token="{value}" user=svc-build',
-    "markdown table": '| service | key |\n| --- | --- |\n| build | "{value}" |',
-}
-
-
-@pytest.mark.parametrize("container", list(_CONTAINERS))
-@pytest.mark.parametrize(
-    "how", ["whole", "line break", "CRLF and indent", "JS concatenation", "adjacent literals", "PHP concatenation"]
-)
-@pytest.mark.parametrize("layout", list(_LAYOUTS))
+@pytest.mark.parametrize("container", list(CONTAINERS))
+@pytest.mark.parametrize("how", DISGUISES)
+@pytest.mark.parametrize("layout", list(LAYOUTS))
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(seed=st.integers(0, 2**32 - 1), cut=st.floats(0.1, 0.9))
+@given(seed=st.integers(0, 2**32 - 1), cut=st.floats(0.0, 1.0))
 def test_disguised_tokens_in_containers_block(
     detector: Detector, layout: str, how: str, container: str, seed: int, cut: float
 ) -> None:
     """Every provider layout, split anywhere, in every container: found over the disguised text, and blocked."""
-    prefix, length, alphabet = _LAYOUTS[layout]
-    rng = random.Random(seed)
-    token = prefix + "".join(rng.choice(alphabet) for _ in range(length))
-    assume(not is_placeholder(token))
-    value = _split(token, max(1, int(len(token) * cut)), how)
-    text = _CONTAINERS[container].format(value=value)
-    findings = [f for f in detector.detect([Message(0, "user", text)]) if f.entity_type == "SECRET"]
-    start = text.index(value)
-    assert any(f.start <= start + 1 and f.end >= start + len(value) - 1 for f in findings), (text, findings)
+    value = token(layout, random.Random(seed))
+    assume(not is_placeholder(value))
+    shown = disguise(value, 2 + int((len(value) - 4) * cut), how)
+    text = CONTAINERS[container].format(value=shown)
+    findings = detector.detect([Message(0, "user", text)])
+    at = text.index(shown)
+    secrets = [f for f in findings if f.entity_type == "SECRET"]
+    assert any(f.start <= at + 1 and f.end >= at + len(shown) - 1 for f in secrets), (text, secrets)
+    policies = load_policies(BUNDLED_POLICY_DIR)
+    assert all(decide(policy, findings).action is Action.BLOCK for policy in policies.values())

@@ -124,12 +124,33 @@ class TokenView:
         return self.index[start], self.index[end - 1] + 1
 
 
+_TOKEN_BEFORE = re.compile(r"[A-Za-z0-9_+/~.-]{1,64}\Z")  # "=" ends a name, it does not join a token
+_TOKEN_AFTER = re.compile(r"[A-Za-z0-9_+/~.-]{1,64}")
+
+
+def _splits_a_token(text: str, match: re.Match[str]) -> bool:
+    """Whether the characters joined across ``match`` could be one token: 16 or more, with a digit or a
+    token separator (``_+/~-``) among them, or all capitals (an AWS key id).
+
+    Keeps the joined views (and their extra scans) for what can be a credential: words on either side
+    of a line break ("the report.\nThe next") are prose, not a token.
+    """
+    before = _TOKEN_BEFORE.search(text, max(0, match.start() - 64), match.start())
+    after = _TOKEN_AFTER.match(text, match.end())
+    joined = (before.group(0) if before else "") + (after.group(0) if after else "")
+    if len(joined) < 16:
+        return False
+    return any(c.isdigit() or c in "_+/~-" for c in joined) or (joined.isupper() and joined.isalpha())
+
+
 def _joined(text: str, pattern: re.Pattern[str]) -> TokenView | None:
-    """``text`` with every match of ``pattern`` removed, or None when nothing matches."""
+    """``text`` with every match of ``pattern`` that splits a token removed, or None when none does."""
     pieces: list[str] = []
     index: list[int] = []
     last = 0
     for match in pattern.finditer(text):
+        if not _splits_a_token(text, match):
+            continue
         pieces.append(text[last : match.start()])
         index.extend(range(last, match.start()))
         last = match.end()
