@@ -68,21 +68,29 @@ from gateway.recognizers.markings import (
     ProprietaryMarkingRecognizer,
 )
 from gateway.recognizers.ner import PersonNerRecognizer
+from gateway.recognizers.secret_scanner import SecretScannerRecognizer
 from gateway.recognizers.secrets import (
     AuthorizationHeaderRecognizer,
     AwsSecretAccessKeyRecognizer,
+    ConfigCredentialRecognizer,
     CredentialInUrlRecognizer,
+    EncodedPasswordRecognizer,
+    KubernetesSecretRecognizer,
     SecretRecognizer,
 )
 from gateway.recognizers.special import BiometricDataRecognizer, GeneticDataRecognizer, GeolocationRecognizer
 from gateway.recognizers.structured import StructuredFieldRecognizer
 
 RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
-    # Credentials and markings.
+    # Credentials (Kingfisher's maintained rules first, then ours) and markings.
+    SecretScannerRecognizer,
     SecretRecognizer,
     CredentialInUrlRecognizer,
     AuthorizationHeaderRecognizer,
     AwsSecretAccessKeyRecognizer,
+    ConfigCredentialRecognizer,
+    KubernetesSecretRecognizer,
+    EncodedPasswordRecognizer,
     ClassificationMarkingRecognizer,
     CuiMarkingRecognizer,
     ExportControlRecognizer,
