@@ -190,7 +190,8 @@ class SecretRecognizer(GatewayPatternRecognizer):
         ),
         Pattern(
             "keyed_assignment",
-            r"(?i:\b[\w.-]*(?:pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
+            # "pass" is a name, "passed"/"passes"/"passing" a verb ("12 passed: test_x.py" is test output).
+            r"(?i:\b[\w.-]*(?:pass(?!(?:ed|es|ing)\b)(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|"
             r"credentials?|auth)[\w.-]*[\"']?[ \t]*(?:=|:|=>)[ \t]*[\"'`]?[^\s\"'`,;]{6,})",
             0.6,
         ),
