@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from gateway.audit.chain import ChainWriter, Head, HeadMoved, read_locked_head
 
@@ -149,8 +150,11 @@ class GroupCommitter:
         try:
             self._transaction(batch)
         except Exception as exc:
-            if len(batch) == 1:
-                batch[0].error = exc
+            if len(batch) == 1 or self._store_unavailable(exc):
+                # The store itself failed (locked past the busy timeout, unreachable, timed out): running each
+                # job alone would only make every caller wait that bound again, one after the other.
+                for ticket in batch:
+                    ticket.error = exc
             else:
                 for ticket in batch:
                     try:
@@ -160,6 +164,15 @@ class GroupCommitter:
         for ticket in batch:
             ticket.done = True
         return sum(1 for ticket in batch if ticket.error is None)
+
+    def _store_unavailable(self, exc: BaseException) -> bool:
+        """Whether ``exc`` says the database failed (not one job): the DB-API's ``OperationalError``, raw
+        (chain statements run on the DB-API cursor) or wrapped by SQLAlchemy."""
+        if isinstance(exc, OperationalError):
+            return True
+        dbapi = self.engine.dialect.dbapi
+        operational = getattr(dbapi, "OperationalError", None) if dbapi is not None else None
+        return operational is not None and isinstance(exc, operational)
 
     def _transaction(self, batch: list[_Ticket[Any]]) -> None:
         # After another process moved the head, read it (locking) first for a while instead of betting

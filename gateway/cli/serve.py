@@ -29,18 +29,46 @@ def _preflight(settings: Settings) -> str | None:
     return None
 
 
+def store_problem(settings: Settings) -> str | None:
+    """Migrate the audit store and open its key file (created only for an empty store): a one-line reason
+    the gateway cannot start, or None. Worker processes started afterwards find the store and key ready."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from gateway import db
+    from gateway.audit.keyring import Keyring, KeyringError
+
+    url = settings.resolved_database_url
+    timeouts = db.StoreTimeouts.from_settings(settings)
+    try:
+        db.upgrade(url, timeouts=timeouts)
+        engine = db.make_engine(url, timeouts)
+        try:
+            Keyring.for_store(settings, engine)
+        finally:
+            engine.dispose()
+    except KeyringError as exc:
+        return f"audit key: {exc}"
+    except (SQLAlchemyError, OSError) as exc:
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        where = make_url(url).render_as_string(hide_password=True)
+        return f"the audit store at {where} cannot be opened: {first_line}"
+    return None
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from gateway import db
     from gateway.app import create_app
 
     problem = _preflight(settings)
+    if problem is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        problem = store_problem(settings)
     if problem is not None:
         print(f"gateway cannot start: {problem}", file=sys.stderr)
         return 2
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db.upgrade(settings.resolved_database_url)
     if args.workers > 1:
         # Each worker process has its own detection pool: share the CPUs out instead of oversubscribing them.
         from gateway.services import detection_workers

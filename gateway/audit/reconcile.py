@@ -1,0 +1,96 @@
+"""Start-up reconciliation: records a crash left ``pending`` are closed as ``interrupted``.
+
+A forwarded request's record is committed ``pending`` before anything is sent;
+its outcome follows when the reply ends. A process killed in between leaves the
+record pending for ever. Before a gateway process serves, it closes every
+pending record that
+
+- was created before this process started (so none of its own), and
+- is not owned by a live writer: its ``writer`` has no ``audit_writers`` row with a
+  heartbeat fresher than ``STALE_S`` (``gateway.audit.writers``), or it has no writer
+  (written before migration 0004),
+
+with a chained ``outcome`` event each (status ``interrupted``, no response), one
+``interrupted_closed`` event saying how many and for which dead writers, and then
+removes the dead writers' rows. Several processes starting at once may race: each
+completion applies only to a record still pending, so every record is closed once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, or_, select
+
+from gateway.audit.chain import appending
+from gateway.audit.writers import STALE_S, stale_before
+from gateway.db import audit_records, audit_writers
+
+log = logging.getLogger(__name__)
+
+INTERRUPTED = "interrupted"
+INTERRUPTED_DETAIL = "the gateway process that handled the request stopped before the request finished"
+EVENT_KIND = "interrupted_closed"
+BATCH = 500
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciled:
+    closed: int
+    dead_writers: tuple[str, ...]
+
+
+def close_interrupted(engine: Engine, *, started_at: datetime, own_writer: str, stale_s: float = STALE_S) -> Reconciled:
+    """Close the pending records of dead writers created before ``started_at``; return how many."""
+    cutoff = stale_before(stale_s=stale_s)
+    with engine.connect() as conn:
+        live = select(audit_writers.c.id).where(
+            or_(audit_writers.c.heartbeat_at >= cutoff, audit_writers.c.id == own_writer)
+        )
+        dead = tuple(conn.execute(select(audit_writers.c.id).where(audit_writers.c.id.not_in(live))).scalars().all())
+        orphans = conn.execute(
+            select(audit_records.c.id, audit_records.c.created_at)
+            .where(
+                audit_records.c.status == "pending",
+                audit_records.c.created_at < started_at,
+                or_(audit_records.c.writer.is_(None), audit_records.c.writer.not_in(live)),
+            )
+            .order_by(audit_records.c.seq)
+        ).all()
+    closed = 0
+    for start in range(0, len(orphans), BATCH):
+        closed += _close(engine, orphans[start : start + BATCH], own_writer, dead)
+    if dead:
+        with engine.begin() as conn:
+            conn.execute(delete(audit_writers).where(audit_writers.c.id.in_(dead)))
+    if closed:
+        log.warning("closed %d audit record(s) left pending by a stopped gateway process as interrupted", closed)
+    return Reconciled(closed, dead)
+
+
+def _close(engine: Engine, rows: list[Any], own_writer: str, dead: tuple[str, ...]) -> int:
+    now = datetime.now(UTC)
+    with appending(engine) as writer:
+        completions = [writer.complete(row.id, _interrupted(row.created_at, now)) for row in rows]
+        writer.flush()  # applies the completions: only records still pending get an outcome
+        applied = [c.record_id for c in completions if c.applied]
+        if applied:
+            details = {"records": len(applied), "closed_by": own_writer, "dead_writers": list(dead)[:50]}
+            writer.add_event(EVENT_KIND, "gateway", None, details)
+    return len(applied)
+
+
+def _interrupted(created_at: datetime, now: datetime) -> dict[str, Any]:
+    created = created_at if created_at.tzinfo is not None else created_at.replace(tzinfo=UTC)
+    return {
+        "status": INTERRUPTED,
+        "status_code": None,
+        "latency_ms": round((now - created).total_seconds() * 1000.0, 3),
+        "detail": INTERRUPTED_DETAIL,
+        "completed_at": now,
+        "response_ct": None,
+        "response_ct_sha256": None,
+    }

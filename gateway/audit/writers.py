@@ -1,0 +1,81 @@
+"""Which gateway processes are writing to the audit store: one ``audit_writers`` row each, with a heartbeat.
+
+A process registers before it serves, beats every ``BEAT_S`` seconds from a
+thread, and removes its row at a clean shutdown. Its records carry its id
+(``audit_records.writer``). A writer whose heartbeat is older than ``STALE_S``
+is taken for dead: start-up reconciliation (``gateway.audit.reconcile``) closes
+its ``pending`` records. A live process whose heartbeats fail for longer than
+that (the store unreachable) can thus see its in-flight records closed as
+interrupted by a process starting meanwhile; its late outcomes are then refused
+(a record is completed once) and logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, delete, insert, update
+
+from gateway.db import audit_writers
+
+log = logging.getLogger(__name__)
+
+BEAT_S = 5.0
+STALE_S = 30.0
+
+
+class WriterLease:
+    """This process's row in ``audit_writers``, kept fresh by a heartbeat thread."""
+
+    def __init__(self, engine: Engine, *, beat_s: float = BEAT_S):
+        self.engine = engine
+        self.beat_s = beat_s
+        self.id = str(uuid.uuid4())
+        self.started_at = datetime.now(UTC)
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def register(self) -> WriterLease:
+        with self.engine.begin() as conn:
+            conn.execute(
+                insert(audit_writers).values(
+                    id=self.id,
+                    host=socket.gethostname()[:200],
+                    pid=os.getpid(),
+                    started_at=self.started_at,
+                    heartbeat_at=datetime.now(UTC),
+                )
+            )
+        self._thread = threading.Thread(target=self._beat, name="audit-writer-heartbeat", daemon=True)
+        self._thread.start()
+        return self
+
+    def _beat(self) -> None:
+        while not self._stop.wait(self.beat_s):
+            try:
+                beat = update(audit_writers).where(audit_writers.c.id == self.id)
+                with self.engine.begin() as conn:
+                    conn.execute(beat.values(heartbeat_at=datetime.now(UTC)))
+            except Exception as exc:  # the store is down: requests are refused meanwhile; keep beating
+                log.error("audit writer heartbeat failed (%s)", type(exc).__name__)
+
+    def close(self) -> None:
+        """Stop beating and remove the row (a clean shutdown leaves no writer to reconcile)."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(delete(audit_writers).where(audit_writers.c.id == self.id))
+        except Exception as exc:
+            log.error("could not remove the audit writer row (%s)", type(exc).__name__)
+
+
+def stale_before(now: datetime | None = None, stale_s: float = STALE_S) -> datetime:
+    """Heartbeats older than this are of dead writers."""
+    return (now or datetime.now(UTC)) - timedelta(seconds=stale_s)
