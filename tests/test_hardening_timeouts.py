@@ -24,6 +24,7 @@ from gateway.app import create_app
 from gateway.keys import create_key
 from gateway.services import build_services
 from gateway.settings import Settings
+from tests.support.faults import black_hole
 from tests.support.inprocess import serving
 from tests.support.review import NoLocalModel
 from tests.support.server import GATEWAY, free_port, gateway_env
@@ -98,39 +99,16 @@ def test_concurrent_requests_on_a_locked_store_are_each_refused_within_twice_the
 
 
 @pytest.fixture()
-def black_hole() -> Iterator[int]:
-    """A TCP port that accepts connections and never says a word."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    accepted: list[socket.socket] = []
-    stop = threading.Event()
-
-    def accept() -> None:
-        listener.settimeout(0.2)
-        while not stop.is_set():
-            try:
-                accepted.append(listener.accept()[0])
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-
-    thread = threading.Thread(target=accept, daemon=True)
-    thread.start()
-    yield int(listener.getsockname()[1])
-    stop.set()
-    thread.join(timeout=5)
-    for conn in accepted:
-        conn.close()
-    listener.close()
+def silent_port() -> Iterator[int]:
+    with black_hole() as port:
+        yield port
 
 
 @pytest.mark.parametrize("where", ["refused", "black_hole"])
 def test_serve_with_an_unreachable_postgresql_says_so_in_one_line(
     where: str, tmp_path: Path, request: pytest.FixtureRequest
 ) -> None:
-    port = request.getfixturevalue("black_hole") if where == "black_hole" else free_port()
+    port = request.getfixturevalue("silent_port") if where == "black_hole" else free_port()
     env = gateway_env(
         tmp_path,
         GATEWAY_DATABASE_URL=f"postgresql+psycopg://postgres@127.0.0.1:{port}/test",

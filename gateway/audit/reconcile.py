@@ -6,9 +6,10 @@ record pending for ever. Before a gateway process serves, it closes every
 pending record that
 
 - was created before this process started (so none of its own), and
-- is not owned by a live writer: its ``writer`` has no ``audit_writers`` row with a
-  heartbeat fresher than ``STALE_S`` (``gateway.audit.writers``), or it has no writer
-  (written before migration 0004),
+- is not owned by a live writer: its ``writer`` has no ``audit_writers`` row, or that
+  writer's heartbeat is older than ``STALE_S``, or it ran on this machine and its process
+  is gone (``gateway.audit.writers``), or the record has no writer (written before
+  migration 0004),
 
 with a chained ``outcome`` event each (status ``interrupted``, no response), one
 ``interrupted_closed`` event saying how many and for which dead writers, and then
@@ -26,7 +27,7 @@ from typing import Any
 from sqlalchemy import Engine, delete, or_, select
 
 from gateway.audit.chain import appending
-from gateway.audit.writers import STALE_S, stale_before
+from gateway.audit.writers import STALE_S, writer_dead
 from gateway.db import audit_records, audit_writers
 
 log = logging.getLogger(__name__)
@@ -45,12 +46,17 @@ class Reconciled:
 
 def close_interrupted(engine: Engine, *, started_at: datetime, own_writer: str, stale_s: float = STALE_S) -> Reconciled:
     """Close the pending records of dead writers created before ``started_at``; return how many."""
-    cutoff = stale_before(stale_s=stale_s)
+    now = datetime.now(UTC)
     with engine.connect() as conn:
-        live = select(audit_writers.c.id).where(
-            or_(audit_writers.c.heartbeat_at >= cutoff, audit_writers.c.id == own_writer)
+        writers = conn.execute(
+            select(audit_writers.c.id, audit_writers.c.host, audit_writers.c.pid, audit_writers.c.heartbeat_at)
+        ).all()
+        dead = tuple(
+            w.id
+            for w in writers
+            if w.id != own_writer and writer_dead(w.host, w.pid, w.heartbeat_at, now=now, stale_s=stale_s)
         )
-        dead = tuple(conn.execute(select(audit_writers.c.id).where(audit_writers.c.id.not_in(live))).scalars().all())
+        live = [w.id for w in writers if w.id not in dead]
         orphans = conn.execute(
             select(audit_records.c.id, audit_records.c.created_at)
             .where(

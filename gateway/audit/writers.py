@@ -3,7 +3,8 @@
 A process registers before it serves, beats every ``BEAT_S`` seconds from a
 thread, and removes its row at a clean shutdown. Its records carry its id
 (``audit_records.writer``). A writer whose heartbeat is older than ``STALE_S``
-is taken for dead: start-up reconciliation (``gateway.audit.reconcile``) closes
+is taken for dead, and so at once is a writer on this machine (same host name,
+boot and PID namespace) whose process is gone: start-up reconciliation (``gateway.audit.reconcile``) closes
 its ``pending`` records. A live process whose heartbeats fail for longer than
 that (the store unreachable) can thus see its in-flight records closed as
 interrupted by a process starting meanwhile; its late outcomes are then refused
@@ -29,6 +30,48 @@ BEAT_S = 5.0
 STALE_S = 30.0
 
 
+def local_identity() -> str:
+    """This machine and PID namespace: writers with the same identity can be checked by their PID.
+
+    Host name, boot id and the PID namespace's inode (containers sharing a host name still differ)."""
+    parts = [socket.gethostname()]
+    for path, read in (("/proc/sys/kernel/random/boot_id", _read_text), ("/proc/self/ns/pid", _inode)):
+        try:
+            parts.append(read(path))
+        except OSError:
+            parts.append("-")
+    return "|".join(parts)[:200]
+
+
+def _read_text(path: str) -> str:
+    with open(path) as handle:
+        return handle.read().strip()
+
+
+def _inode(path: str) -> str:
+    return str(os.stat(path).st_ino)
+
+
+def process_gone(pid: int) -> bool:
+    """Whether no process ``pid`` exists here (a process of another user counts as existing)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def writer_dead(host: str, pid: int, heartbeat_at: datetime, *, now: datetime, stale_s: float = STALE_S) -> bool:
+    """A writer is dead when its heartbeat is stale or, on this machine, its process is gone (at once:
+    a gateway restarted right after a crash need not wait for the heartbeat to go stale)."""
+    beat = heartbeat_at if heartbeat_at.tzinfo is not None else heartbeat_at.replace(tzinfo=UTC)
+    if beat < stale_before(now, stale_s):
+        return True
+    return host == local_identity() and process_gone(pid)
+
+
 class WriterLease:
     """This process's row in ``audit_writers``, kept fresh by a heartbeat thread."""
 
@@ -45,7 +88,7 @@ class WriterLease:
             conn.execute(
                 insert(audit_writers).values(
                     id=self.id,
-                    host=socket.gethostname()[:200],
+                    host=local_identity(),
                     pid=os.getpid(),
                     started_at=self.started_at,
                     heartbeat_at=datetime.now(UTC),
