@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from pydantic import Field, HttpUrl, field_validator
@@ -54,6 +55,17 @@ class Settings(BaseSettings):
     review_session_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     review_max_failed_logins: int = Field(default=5, ge=1)
     review_lockout_minutes: int = Field(default=15, ge=1)
+    # Addresses (IPs or CIDR networks, comma-separated) of reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed. Empty (the default): trust none; the client is the TCP peer.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",")):
+            if part:
+                ipaddress.ip_network(part, strict=False)  # ValueError: not an address or network
+        return value
 
     @field_validator("upstream_url", mode="before")
     @classmethod
@@ -73,6 +85,10 @@ class Settings(BaseSettings):
     @property
     def resolved_audit_witness_file(self) -> Path:
         return self.audit_witness_file or self.data_dir / "audit-witness.jsonl"
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def upstream_base(self) -> str | None:

@@ -98,12 +98,19 @@ class WriterLease:
         self._thread.start()
         return self
 
+    def beat(self) -> None:
+        """Renew the heartbeat now: a real write to the store (``/readyz`` uses it as its probe)."""
+        with self.engine.begin() as conn:
+            moved = conn.execute(
+                update(audit_writers).where(audit_writers.c.id == self.id).values(heartbeat_at=datetime.now(UTC))
+            ).rowcount
+        if moved != 1:
+            raise LookupError("this process's audit writer row is gone")
+
     def _beat(self) -> None:
         while not self._stop.wait(self.beat_s):
             try:
-                beat = update(audit_writers).where(audit_writers.c.id == self.id)
-                with self.engine.begin() as conn:
-                    conn.execute(beat.values(heartbeat_at=datetime.now(UTC)))
+                self.beat()
             except Exception as exc:  # the store is down: requests are refused meanwhile; keep beating
                 log.error("audit writer heartbeat failed (%s)", type(exc).__name__)
 

@@ -76,19 +76,34 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         if settings.detection_workers is None:
             per_worker = max(1, detection_workers(settings) // args.workers)
             os.environ["GATEWAY_DETECTION_WORKERS"] = str(per_worker)
-        _serve_workers(args.host, args.port, args.workers)
+        _serve_workers(args.host, args.port, args.workers, settings)
     else:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", **proxy_options(settings))
     return 0
 
 
-def _serve_workers(host: str, port: int, workers: int) -> None:
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy-header options: believe X-Forwarded-* only from ``GATEWAY_TRUSTED_PROXIES``.
+
+    uvicorn trusts 127.0.0.1 by default, so anything on the gateway's host could pose as any
+    client address (and step round the sign-in limiter); by default nobody is trusted."""
+    trusted = settings.trusted_proxy_list
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or [""]}
+
+
+def _serve_workers(host: str, port: int, workers: int, settings: Settings) -> None:
     """``uvicorn.run(..., workers=N)``, with a listening socket that keeps ``TCP_NODELAY`` on its connections."""
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
     config = Config(
-        "gateway.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
+        "gateway.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        **proxy_options(settings),  # type: ignore[arg-type]
     )
     try:
         Multiprocess(config, sockets=[tcp_listener(config.bind_socket())]).run()
