@@ -9,7 +9,6 @@ leaves the live one's in-flight records alone.
 
 from __future__ import annotations
 
-import json
 import signal
 import threading
 import time
@@ -18,8 +17,10 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, select, text
 
+from gateway.db import audit_events
+from tests.support.databases import database_url
 from tests.support.faults import black_hole
 from tests.support.server import GatewayProcess, free_port, gateway_env
 
@@ -32,13 +33,21 @@ def hung_upstream() -> Iterator[str]:
         yield f"http://127.0.0.1:{port}/v1"
 
 
-def gateway_on(data_dir: Path, upstream_url: str) -> GatewayProcess:
-    env = gateway_env(data_dir, GATEWAY_UPSTREAM_URL=upstream_url, GATEWAY_DETECTION_WORKERS="0")
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    with database_url(request.param, tmp_path) as url:
+        yield url
+
+
+def gateway_on(data_dir: Path, url: str, upstream_url: str) -> GatewayProcess:
+    env = gateway_env(
+        data_dir, GATEWAY_DATABASE_URL=url, GATEWAY_UPSTREAM_URL=upstream_url, GATEWAY_DETECTION_WORKERS="0"
+    )
     return GatewayProcess(data_dir=data_dir, env=env, port=free_port())
 
 
-def statuses(data_dir: Path) -> dict[str, int]:
-    engine = create_engine(f"sqlite:///{data_dir / 'audit.db'}")
+def statuses(url: str) -> dict[str, int]:
+    engine = create_engine(url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(text("SELECT status, count(*) FROM audit_records GROUP BY status")).all()
@@ -74,20 +83,20 @@ def wait_for(predicate, timeout_s: float = 60.0) -> None:  # type: ignore[no-unt
 
 
 def test_a_gateway_killed_mid_request_closes_its_records_as_interrupted_on_restart(
-    tmp_path: Path, hung_upstream: str
+    tmp_path: Path, store_url: str, hung_upstream: str
 ) -> None:
-    gateway = gateway_on(tmp_path, hung_upstream)
+    gateway = gateway_on(tmp_path, store_url, hung_upstream)
     key = gateway.create_key("app", "general")
     gateway.start()
     try:
         send_in_background(gateway, key, IN_FLIGHT)
-        wait_for(lambda: statuses(tmp_path).get("pending", 0) == IN_FLIGHT)
+        wait_for(lambda: statuses(store_url).get("pending", 0) == IN_FLIGHT)
         assert gateway.process is not None
         gateway.process.send_signal(signal.SIGKILL)
         gateway.process.wait(timeout=30)
-        assert statuses(tmp_path) == {"pending": IN_FLIGHT}
+        assert statuses(store_url) == {"pending": IN_FLIGHT}
         gateway.start()  # the restart: reconciles before it serves
-        assert statuses(tmp_path) == {"interrupted": IN_FLIGHT}
+        assert statuses(store_url) == {"interrupted": IN_FLIGHT}
         result = gateway.cli("audit", "verify", check=False)  # the default witness file is checked too
         assert result.returncode == 0, result.stdout + result.stderr
         assert "witnessed heads reached" in result.stdout
@@ -95,32 +104,28 @@ def test_a_gateway_killed_mid_request_closes_its_records_as_interrupted_on_resta
         gateway.stop()
     result = gateway.cli("audit", "verify", check=False)
     assert result.returncode == 0 and "audit trail intact" in result.stdout, result.stdout + result.stderr
-    engine = create_engine(f"sqlite:///{tmp_path / 'audit.db'}")
+    engine = create_engine(store_url)
     with engine.connect() as conn:
-        closed = [
-            json.loads(d)
-            for d in conn.execute(
-                text("SELECT details FROM audit_events WHERE kind = :k"), {"k": "interrupted_closed"}
-            ).scalars()
-        ]
-        outcomes = conn.execute(
-            text("SELECT count(*) FROM audit_events WHERE kind = 'outcome' AND details LIKE '%interrupted%'")
-        ).scalar()
+        rows = conn.execute(select(audit_events.c.kind, audit_events.c.details)).all()
     engine.dispose()
+    closed = [details for kind, details in rows if kind == "interrupted_closed"]
+    outcomes = sum(1 for kind, details in rows if kind == "outcome" and details["status"] == "interrupted")
     assert [event["records"] for event in closed] == [IN_FLIGHT]
     assert outcomes == IN_FLIGHT  # each record's chained outcome says so
 
 
-def test_a_second_gateway_leaves_a_live_gateways_in_flight_records_alone(tmp_path: Path, hung_upstream: str) -> None:
-    first = gateway_on(tmp_path, hung_upstream)
+def test_a_second_gateway_leaves_a_live_gateways_in_flight_records_alone(
+    tmp_path: Path, store_url: str, hung_upstream: str
+) -> None:
+    first = gateway_on(tmp_path, store_url, hung_upstream)
     key = first.create_key("app", "general")
     first.start()
-    second = gateway_on(tmp_path, hung_upstream)
+    second = gateway_on(tmp_path, store_url, hung_upstream)
     try:
         send_in_background(first, key, IN_FLIGHT)
-        wait_for(lambda: statuses(tmp_path).get("pending", 0) == IN_FLIGHT)
+        wait_for(lambda: statuses(store_url).get("pending", 0) == IN_FLIGHT)
         second.start()
-        assert statuses(tmp_path) == {"pending": IN_FLIGHT}  # still in flight on the live first gateway
+        assert statuses(store_url) == {"pending": IN_FLIGHT}  # still in flight on the live first gateway
     finally:
         for gateway in (second, first):  # the first has requests hung on the upstream: no graceful wait
             if gateway.process is not None and gateway.process.poll() is None:
