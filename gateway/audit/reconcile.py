@@ -33,7 +33,12 @@ from gateway.db import audit_records, audit_writers
 log = logging.getLogger(__name__)
 
 INTERRUPTED = "interrupted"
-INTERRUPTED_DETAIL = "the gateway process that handled the request stopped before the request finished"
+# Honest about what is unknown: the outcome is written just after a non-streamed reply is sent,
+# so a process killed in between may have answered the client.
+INTERRUPTED_DETAIL = (
+    "the gateway process stopped before it wrote this request's outcome; whether the reply reached the client "
+    "is unknown"
+)
 EVENT_KIND = "interrupted_closed"
 BATCH = 500
 

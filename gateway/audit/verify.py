@@ -117,8 +117,9 @@ def verify_trail(
 ) -> VerifyReport:
     """Recompute the whole chain and check it against every signed head, and every witnessed one.
 
-    With ``coverage``, the signed heads must also cover the chain (see ``Coverage``); without it, any
-    unsigned tail passes (only the hashes protect it)."""
+    A chain with entries needs at least one valid signed head. With ``coverage``, the signed heads must
+    also cover the chain (see ``Coverage``); without it, any unsigned tail passes (only the hashes
+    protect it)."""
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="REPEATABLE READ")
@@ -206,8 +207,7 @@ def _verify(
             entry = following
         _check_end(walk, head, heads_by_seq)
         _check_witnessed_stored(witness_heads)
-        if coverage is not None:
-            _check_coverage(walk, head, coverage)
+        _check_coverage(walk, head, coverage)
     except _Broken as broken:
         return report(broken)
     return report(None)
@@ -226,8 +226,9 @@ def _check_witnessed_stored(witness_heads: list[dict[str, Any]]) -> None:
         )
 
 
-def _check_coverage(walk: _Walk, head: Any, coverage: Coverage) -> None:
-    """The signed heads cover the chain, but for a tail a running gateway has not had time to sign."""
+def _check_coverage(walk: _Walk, head: Any, coverage: Coverage | None) -> None:
+    """Some signed head covers a chain with entries (every gateway signs after its first append); with
+    ``coverage``, all of it but a tail a running gateway has not had time to sign."""
     if head.seq == 0:
         return
     if walk.covered_seq == 0:
@@ -237,7 +238,7 @@ def _check_coverage(walk: _Walk, head: Any, coverage: Coverage) -> None:
             f"no signed head covers the chain ({head.seq} entries): the signed heads were deleted, "
             "or no gateway ever signed this chain",
         )
-    if walk.first_unsigned is None or head.seq <= walk.covered_seq:
+    if coverage is None or walk.first_unsigned is None or head.seq <= walk.covered_seq:
         return
     entry_id, seq, created_at = walk.first_unsigned
     now = coverage.now or datetime.now(UTC)
