@@ -151,3 +151,18 @@ def test_postgres_sessions_carry_the_statement_timeout_and_keepalives() -> None:
             assert time.monotonic() - started < 3
     finally:
         engine.dispose()
+
+
+def test_serve_on_a_locked_sqlite_store_says_so_in_one_line(tmp_path: Path) -> None:
+    db.upgrade(f"sqlite:///{tmp_path / 'audit.db'}")
+    locker = sqlite3.connect(tmp_path / "audit.db", isolation_level=None)
+    locker.execute("BEGIN IMMEDIATE")
+    try:
+        env = gateway_env(tmp_path, GATEWAY_SQLITE_BUSY_TIMEOUT_S="1")
+        result = subprocess.run([GATEWAY, "serve", "--port", "1"], env=env, capture_output=True, text=True, timeout=120)
+    finally:
+        locker.execute("ROLLBACK")
+        locker.close()
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("gateway cannot start: the audit store at sqlite:///") and "locked" in last, last

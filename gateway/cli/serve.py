@@ -29,27 +29,37 @@ def _preflight(settings: Settings) -> str | None:
     return None
 
 
+def _dbapi_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    errors: list[type[Exception]] = [sqlite3.Error]
+    try:
+        import psycopg
+
+        errors.append(psycopg.Error)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
 def store_problem(settings: Settings) -> str | None:
-    """Migrate the audit store and open its key file (created only for an empty store): a one-line reason
-    the gateway cannot start, or None. Worker processes started afterwards find the store and key ready."""
+    """Open the audit store as a gateway does (migrations, the key file, created only for an empty store,
+    a writer row, crash reconciliation, a signed head) and close it again: a one-line reason the gateway
+    cannot start, or None. The serving processes started afterwards find the store and key ready."""
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
-    from gateway import db
-    from gateway.audit.keyring import Keyring, KeyringError
+    from gateway.audit.keyring import KeyringError
+    from gateway.services import open_audit_store
 
     url = settings.resolved_database_url
-    timeouts = db.StoreTimeouts.from_settings(settings)
     try:
-        db.upgrade(url, timeouts=timeouts)
-        engine = db.make_engine(url, timeouts)
-        try:
-            Keyring.for_store(settings, engine)
-        finally:
-            engine.dispose()
+        engine, store = open_audit_store(settings)
+        store.close()
+        engine.dispose()
     except KeyringError as exc:
         return f"audit key: {exc}"
-    except (SQLAlchemyError, OSError) as exc:
+    except (SQLAlchemyError, OSError, *_dbapi_errors()) as exc:  # chain statements raise the DB-API's own
         cause = exc.orig if isinstance(exc, DBAPIError) else exc
         first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
         where = make_url(url).render_as_string(hide_password=True)
