@@ -237,3 +237,25 @@ def test_an_empty_trail_verifies_cleanly_and_a_missing_head_row_is_named(dialect
         result = gateway(env, "audit", "verify")
         assert result.returncode == 1 and "the chain head row is missing" in result.stdout, result.stderr
         assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("dialect", ["sqlite", "postgresql"])
+def test_a_running_signer_never_signs_over_a_truncation_of_what_it_signed(
+    dialect: str, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    with database_url(dialect, tmp_path) as url:
+        store = open_store(url, tmp_path / "master.key", every_records=4)
+        try:
+            fill(store, 6)
+            assert store.signer is not None
+            store.signer.sign()
+            with store.engine.begin() as conn:
+                truncate_after_the_middle_signature(conn)
+                signed_before = _signed_seqs(conn)
+            fill(store, 3)  # the attacker's chain grows on; the signer's cadence comes due
+            store.signer.sign()
+            with store.engine.connect() as conn:
+                assert _signed_seqs(conn) == signed_before  # nothing signed over the rewrite
+        finally:
+            dispose(store)
+    assert any("audit chain tampered with" in r.getMessage() for r in caplog.records if r.levelname == "CRITICAL")

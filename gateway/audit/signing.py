@@ -26,12 +26,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from sqlalchemy import Engine, func, insert, select
+from sqlalchemy import Connection, Engine, func, insert, select, union_all
 
-from gateway.audit.chain import appending, canonical, read_head, timestamp
+from gateway.audit.chain import Head, appending, canonical, read_head, timestamp
 from gateway.audit.keyring import Keyring, KeyringError
 from gateway.audit.witness import FileWitness
-from gateway.db import audit_signed_heads
+from gateway.db import audit_events, audit_records, audit_signed_heads, audit_tombstones
 
 log = logging.getLogger(__name__)
 
@@ -76,20 +76,46 @@ def default_signer() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:200]
 
 
+class ChainContradicted(Exception):
+    """The chain no longer holds a head this process signed: rewritten or truncated under it."""
+
+
 def sign_head(
-    engine: Engine, keyring: Keyring, signer: str | None = None, *, witness: FileWitness | None = None
+    engine: Engine,
+    keyring: Keyring,
+    signer: str | None = None,
+    *,
+    witness: FileWitness | None = None,
+    anchor: Head | None = None,
 ) -> int | None:
-    """Sign the chain's current head and store the signature; return its seq (None for an empty chain).
+    """Sign the chain's current head and store the signature; return its seq (None for an empty chain)."""
+    head = sign_current_head(engine, keyring, signer, witness=witness, anchor=anchor)
+    return head.seq if head is not None else None
+
+
+def sign_current_head(
+    engine: Engine,
+    keyring: Keyring,
+    signer: str | None = None,
+    *,
+    witness: FileWitness | None = None,
+    anchor: Head | None = None,
+) -> Head | None:
+    """Sign the chain's current head and store the signature; return that head (None for an empty chain).
 
     A head already signed is not signed again. Signing holds the chain lock, so the head cannot move
-    between reading and signing it. The witness gets the head first: if the row then fails to commit,
+    between reading and signing it. With ``anchor`` (a head signed before), nothing is signed unless
+    the chain still holds it (``ChainContradicted``): a running gateway never blesses a rewrite or a
+    truncation of what it signed. The witness gets the head first: if the row then fails to commit,
     the witnessed head is still true of the chain (its entries were committed before)."""
     with appending(engine) as writer:
         conn, head = writer.conn, writer.head
-        if head.entry_id is None:
+        if head.entry_id is None and anchor is None:
             return None
+        if anchor is not None and (head.seq < anchor.seq or _hash_at(conn, anchor.seq) != anchor.entry_hash):
+            raise ChainContradicted(f"the chain no longer holds the head signed at seq {anchor.seq}")
         if conn.execute(select(func.max(audit_signed_heads.c.seq))).scalar() == head.seq:
-            return head.seq
+            return head
         key = keyring.current
         row: dict[str, Any] = {
             "seq": head.seq,
@@ -102,7 +128,16 @@ def sign_head(
         if witness is not None:
             witness.append(row)
         conn.execute(insert(audit_signed_heads).values(**row))
-        return head.seq
+        return head
+
+
+def _hash_at(conn: Connection, seq: int) -> str | None:
+    query = union_all(
+        select(audit_records.c.entry_hash).where(audit_records.c.seq == seq),
+        select(audit_events.c.entry_hash).where(audit_events.c.seq == seq),
+        select(audit_tombstones.c.entry_hash).where(audit_tombstones.c.seq == seq),
+    )
+    return conn.execute(query).scalars().first()
 
 
 def head_is_signed(engine: Engine) -> bool:
@@ -134,6 +169,7 @@ class HeadSigner:
         self._lock = threading.Lock()
         self._unsigned = 0
         self._signed_once = False
+        self._anchor: Head | None = None  # the last head this process signed: the chain must keep holding it
         self._last = time.monotonic()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -157,11 +193,19 @@ class HeadSigner:
             pending, self._unsigned, self._last = self._unsigned, 0, time.monotonic()
             self._signed_once = True
         try:
-            sign_head(self.engine, self.keyring, witness=self.witness)
+            signed = sign_current_head(self.engine, self.keyring, witness=self.witness, anchor=self._anchor)
+        except ChainContradicted as exc:
+            with self._lock:
+                self._unsigned += pending
+            log.critical("audit chain tampered with: %s; no further head is signed (run 'gateway audit verify')", exc)
+            return
         except Exception as exc:
             with self._lock:
                 self._unsigned += pending
             log.error("could not sign the audit chain head (%s)", type(exc).__name__)
+            return
+        if signed is not None:
+            self._anchor = signed
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._tick, name="audit-head-signer", daemon=True)
