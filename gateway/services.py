@@ -110,7 +110,9 @@ def open_audit_store(settings: Settings) -> tuple[Engine, AuditStore]:
     engine = db.make_engine(url, timeouts)
     try:
         keyring = Keyring.for_store(settings, engine)
-        lease = WriterLease(engine).register()
+        lease = WriterLease(engine)
+        lease.every_beats = lambda: close_interrupted(engine, started_at=lease.started_at, own_writer=lease.id)
+        lease.register()
         try:
             close_interrupted(engine, started_at=lease.started_at, own_writer=lease.id)
             signer = _head_signer(engine, keyring, settings)

@@ -13,6 +13,7 @@ import signal
 import threading
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -131,3 +132,43 @@ def test_a_second_gateway_leaves_a_live_gateways_in_flight_records_alone(
             if gateway.process is not None and gateway.process.poll() is None:
                 gateway.process.kill()
                 gateway.process.wait()
+
+
+def test_a_live_gateway_closes_the_records_of_a_writer_that_died_on_another_host(
+    tmp_path: Path, store_url: str, monkeypatch: pytest.MonkeyPatch, detector: object
+) -> None:
+    """No process need start: a running one notices the dead writer once its heartbeat is stale."""
+    from sqlalchemy import update
+
+    from gateway.audit import writers
+    from gateway.audit.keyring import Keyring
+    from gateway.audit.store import AuditStore
+    from gateway.db import audit_writers
+    from gateway.services import build_services
+    from gateway.settings import Settings
+    from tests.support.audit import event
+    from tests.support.review import NoLocalModel
+
+    monkeypatch.setattr(writers, "BEAT_S", 0.2)  # reconcile every 6 beats: about every 1.2 s
+    settings = Settings(data_dir=tmp_path, database_url=store_url)
+    services = build_services(settings, detector=detector, local=NoLocalModel())  # type: ignore[arg-type]
+    try:
+        elsewhere = writers.WriterLease(services.engine).register()
+        elsewhere._stop.set()  # it "dies": no more beats, its row stays
+        with services.engine.begin() as conn:
+            conn.execute(
+                update(audit_writers)
+                .where(audit_writers.c.id == elsewhere.id)
+                .values(host="another-host|boot|pidns")  # not this machine: only its heartbeat can tell
+            )
+        orphan = AuditStore(services.engine, Keyring.load(tmp_path / "master.key"), lease=elsewhere)
+        orphan.record(event("a request in flight on the other host"))
+        time.sleep(2.0)
+        assert statuses(store_url) == {"pending": 1}  # its heartbeat is still fresh: alive as far as we know
+        with services.engine.begin() as conn:
+            stale = writers.stale_before() - timedelta(seconds=1)
+            conn.execute(update(audit_writers).where(audit_writers.c.id == elsewhere.id).values(heartbeat_at=stale))
+        wait_for(lambda: statuses(store_url) == {"interrupted": 1}, timeout_s=30)
+    finally:
+        services.audit.close()
+        services.engine.dispose()

@@ -2,14 +2,15 @@
 
 A forwarded request's record is committed ``pending`` before anything is sent;
 its outcome follows when the reply ends. A process killed in between leaves the
-record pending for ever. Before a gateway process serves, it closes every
-pending record that
+record pending for ever. Before a gateway process serves, and then every
+``RECONCILE_EVERY_BEATS`` heartbeats (about 30 s), it closes every pending record
+not owned by a live writer (never its own):
 
-- was created before this process started (so none of its own), and
-- is not owned by a live writer: its ``writer`` has no ``audit_writers`` row, or that
-  writer's heartbeat is older than ``STALE_S``, or it ran on this machine and its process
-  is gone (``gateway.audit.writers``), or the record has no writer (written before
-  migration 0004),
+- its ``writer`` has no ``audit_writers`` row, or that writer's heartbeat is older
+  than ``STALE_S``, or it ran on this machine and its process is gone
+  (``gateway.audit.writers``); or
+- it has no writer (written before migration 0004) and was created before this
+  process started,
 
 with a chained ``outcome`` event each (status ``interrupted``, no response), one
 ``interrupted_closed`` event saying how many and for which dead writers, and then
@@ -24,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, or_, select
+from sqlalchemy import Engine, and_, delete, or_, select
 
 from gateway.audit.chain import appending
 from gateway.audit.writers import STALE_S, writer_dead
@@ -66,8 +67,10 @@ def close_interrupted(engine: Engine, *, started_at: datetime, own_writer: str, 
             select(audit_records.c.id, audit_records.c.created_at)
             .where(
                 audit_records.c.status == "pending",
-                audit_records.c.created_at < started_at,
-                or_(audit_records.c.writer.is_(None), audit_records.c.writer.not_in(live)),
+                or_(
+                    and_(audit_records.c.writer.is_(None), audit_records.c.created_at < started_at),
+                    and_(audit_records.c.writer.is_not(None), audit_records.c.writer.not_in(live)),
+                ),
             )
             .order_by(audit_records.c.seq)
         ).all()

@@ -18,6 +18,7 @@ import os
 import socket
 import threading
 import uuid
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete, insert, update
@@ -28,6 +29,9 @@ log = logging.getLogger(__name__)
 
 BEAT_S = 5.0
 STALE_S = 30.0
+# A live writer also reconciles every this many beats: a writer on another host that died is
+# noticed once its heartbeat is stale, though no process starts after that.
+RECONCILE_EVERY_BEATS = 6
 
 
 def local_identity() -> str:
@@ -75,9 +79,18 @@ def writer_dead(host: str, pid: int, heartbeat_at: datetime, *, now: datetime, s
 class WriterLease:
     """This process's row in ``audit_writers``, kept fresh by a heartbeat thread."""
 
-    def __init__(self, engine: Engine, *, beat_s: float = BEAT_S):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        beat_s: float | None = None,
+        every_beats: Callable[[], object] | None = None,
+        every_n: int = RECONCILE_EVERY_BEATS,
+    ):
         self.engine = engine
-        self.beat_s = beat_s
+        self.beat_s = beat_s or BEAT_S
+        self.every_beats = every_beats  # run after every ``every_n``-th good beat (periodic reconciliation)
+        self.every_n = every_n
         self.id = str(uuid.uuid4())
         self.started_at = datetime.now(UTC)
         self._stop = threading.Event()
@@ -108,11 +121,19 @@ class WriterLease:
             raise LookupError("this process's audit writer row is gone")
 
     def _beat(self) -> None:
+        beats = 0
         while not self._stop.wait(self.beat_s):
             try:
                 self.beat()
             except Exception as exc:  # the store is down: requests are refused meanwhile; keep beating
                 log.error("audit writer heartbeat failed (%s)", type(exc).__name__)
+                continue
+            beats += 1
+            if self.every_beats is not None and beats % self.every_n == 0:
+                try:
+                    self.every_beats()
+                except Exception as exc:
+                    log.error("periodic audit reconciliation failed (%s)", type(exc).__name__)
 
     def close(self) -> None:
         """Stop beating and remove the row (a clean shutdown leaves no writer to reconcile)."""
