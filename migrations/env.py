@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from gateway.db import metadata
+from gateway.db import StoreTimeouts, metadata
 
 config = context.config
 target_metadata = metadata
@@ -24,7 +24,15 @@ def run_migrations_online() -> None:
         with context.begin_transaction():
             context.run_migrations()
         return
-    engine = create_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
+    url = config.get_main_option("sqlalchemy.url")
+    timeouts = config.attributes.get("timeouts") or StoreTimeouts()
+    if url.startswith("sqlite"):
+        connect_args: dict[str, object] = {"timeout": timeouts.sqlite_busy_s}
+    elif url.startswith("postgresql"):
+        connect_args = timeouts.postgres_connect_args()
+    else:
+        connect_args = {}
+    engine = create_engine(url, poolclass=pool.NullPool, connect_args=connect_args)
     with engine.connect() as connection:
         context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=True)
         with context.begin_transaction():

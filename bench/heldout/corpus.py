@@ -445,10 +445,10 @@ def json_payment(g: Gen, n: int) -> Case:
     pan_txt = r.choice([pan, I.group_card(pan), I.group_card(pan, "-")])
     text = (
         f"Our webhook handler throws KeyError on this payload, what's wrong?\n"
-        f"{{\n  \"event\": \"payment.failed\",\n  \"id\": \"evt_{I.alnum(r, 14)}\",\n"
-        f"  \"customer\": {{\"name\": \"{L('PERSON', f'{f} {l}')}\", \"email\": \"{L('EMAIL_ADDRESS', g.email(f, l))}\"}},\n"
-        f"  \"card\": {{\"number\": \"{L('CREDIT_CARD', pan_txt)}\", \"exp\": \"{r.randint(1, 12):02d}/{r.randint(26, 30)}\", \"brand\": \"{brand.rstrip('2')}\"}},\n"
-        f"  \"amount\": {r.randint(500, 99999)}, \"currency\": \"usd\",\n  \"created\": {1714000000 + r.randint(0, 10**6)}\n}}"
+        f'{{\n  "event": "payment.failed",\n  "id": "evt_{I.alnum(r, 14)}",\n'
+        f'  "customer": {{"name": "{L("PERSON", f"{f} {l}")}", "email": "{L("EMAIL_ADDRESS", g.email(f, l))}"}},\n'
+        f'  "card": {{"number": "{L("CREDIT_CARD", pan_txt)}", "exp": "{r.randint(1, 12):02d}/{r.randint(26, 30)}", "brand": "{brand.rstrip("2")}"}},\n'
+        f'  "amount": {r.randint(500, 99999)}, "currency": "usd",\n  "created": {1714000000 + r.randint(0, 10**6)}\n}}'
     )
     return make_case(f"json-pay-{n:02d}", "clean", "json", text)
 
@@ -458,13 +458,15 @@ def card_chat(g: Gen, n: int) -> Case:
     brand = I.CARD_BRANDS[(n + 3) % len(I.CARD_BRANDS)]
     pan = I.card(r, brand)
     pan_txt = r.choice([pan, I.group_card(pan), I.group_card(pan, "-")])
-    opener = r.choice([
-        f"customer says card {L('CREDIT_CARD', pan_txt)} was charged twice for order 114-{I.rdigits(r, 7)}-{I.rdigits(r, 7)}, how do i word the refund email",
-        f"Translate to Spanish: 'Your card ending in {pan[-4:]} was declined.' Also the full number they sent was {L('CREDIT_CARD', pan_txt)}, should I store it?",
-        f"is {L('CREDIT_CARD', pan_txt)} a valid test card number for our sandbox?",
-        f"Chargeback dispute: cardholder disputes txn on {L('CREDIT_CARD', pan_txt)} exp {r.randint(1, 12):02d}/{r.randint(25, 29)} amount $"
-        f"{r.randint(20, 900)}.{r.randint(10, 99)}. Write a rebuttal.",
-    ])
+    opener = r.choice(
+        [
+            f"customer says card {L('CREDIT_CARD', pan_txt)} was charged twice for order 114-{I.rdigits(r, 7)}-{I.rdigits(r, 7)}, how do i word the refund email",
+            f"Translate to Spanish: 'Your card ending in {pan[-4:]} was declined.' Also the full number they sent was {L('CREDIT_CARD', pan_txt)}, should I store it?",
+            f"is {L('CREDIT_CARD', pan_txt)} a valid test card number for our sandbox?",
+            f"Chargeback dispute: cardholder disputes txn on {L('CREDIT_CARD', pan_txt)} exp {r.randint(1, 12):02d}/{r.randint(25, 29)} amount $"
+            f"{r.randint(20, 900)}.{r.randint(10, 99)}. Write a rebuttal.",
+        ]
+    )
     return make_case(f"card-chat-{n:02d}", "clean", "support_chat", opener)
 
 
@@ -491,7 +493,7 @@ def yaml_config(g: Gen, n: int) -> Case:
         f"helm upgrade fails with 'mapping values are not allowed here', can you fix the indentation?\n\n"
         f"```yaml\napp:\n  replicas: 3\n  image: registry.example.com/billing:2.14.1\n"
         f"database:\n  host: pg-billing.svc.cluster.local\n  port: 5432\n  user: billing\n"
-        f"  password: \"{L('SECRET', pw)}\"\n"
+        f'  password: "{L("SECRET", pw)}"\n'
         f"smtp:\n  relay: smtp.sendgrid.net\n  api_key: {L('SECRET', 'SG.' + I.alnum(r, 22) + '.' + I.alnum(r, 43))}\n"
         f"webhook:\n  signing_secret: {L('SECRET', tok)}\n"
         f"  timeout: 30s\n```"
@@ -507,7 +509,7 @@ def curl_bearer(g: Gen, n: int) -> Case:
         f"curl -s -X POST https://api.partner-portal.com/v2/shipments \\\n"
         f"  -H 'Authorization: Bearer {L('SECRET', tok)}' \\\n"
         f"  -H 'Content-Type: application/json' \\\n"
-        f"  -d '{{\"sku\": \"HX-2210-B\", \"qty\": 12}}'\n\n"
+        f'  -d \'{{"sku": "HX-2210-B", "qty": 12}}\'\n\n'
         f"requests.post(url, json=body, headers={{'Authorization': token}})"
     )
     return make_case(f"curl-{n:02d}", "clean", "curl", text)
@@ -523,7 +525,9 @@ def conn_string(g: Gen, n: int) -> Case:
     elif variant == 1:
         body = f'conn_str = "Server=tcp:sql-prod.database.windows.net,1433;Database=hr;User ID=svc_hr;Password={L("SECRET", pw)};Encrypt=True;"'
     elif variant == 2:
-        body = f'MONGO_URI = "mongodb+srv://etl:{L("SECRET", pw)}@cluster0.ab1cd.mongodb.net/warehouse?retryWrites=true"'
+        body = (
+            f'MONGO_URI = "mongodb+srv://etl:{L("SECRET", pw)}@cluster0.ab1cd.mongodb.net/warehouse?retryWrites=true"'
+        )
     else:
         body = f'redis_client = redis.Redis(host="cache.internal", port=6379, password="{L("SECRET", pw)}", db=0)'
     text = f"why is this connection so slow on the first query?\n\n```python\nimport os\n{body}\n```"
@@ -543,15 +547,21 @@ def token_logs(g: Gen, n: int) -> Case:
     r = g.r
     variant = n % 3
     if variant == 0:
-        text = (f"$ git remote set-url origin https://{L('SECRET', I.github_pat(r))}@github.com/acme/infra.git\n"
-                f"$ git push\nremote: Permission to acme/infra.git denied.\nwhy denied?")
+        text = (
+            f"$ git remote set-url origin https://{L('SECRET', I.github_pat(r))}@github.com/acme/infra.git\n"
+            f"$ git push\nremote: Permission to acme/infra.git denied.\nwhy denied?"
+        )
     elif variant == 1:
-        text = (f"slack bot not posting. config:\nSLACK_BOT_TOKEN={L('SECRET', I.slack_bot(r))}\nSLACK_CHANNEL=#alerts-prod\n"
-                f"error: not_in_channel")
+        text = (
+            f"slack bot not posting. config:\nSLACK_BOT_TOKEN={L('SECRET', I.slack_bot(r))}\nSLACK_CHANNEL=#alerts-prod\n"
+            f"error: not_in_channel"
+        )
     else:
-        text = (f"export OPENAI_API_KEY={L('SECRET', 'sk-proj-' + I.alnum(r, 48))}\n"
-                f"export GITHUB_TOKEN={L('SECRET', I.github_pat(r))}\npython run_eval.py --model small\n"
-                f"-> 429 rate limited. how do I add backoff?")
+        text = (
+            f"export OPENAI_API_KEY={L('SECRET', 'sk-proj-' + I.alnum(r, 48))}\n"
+            f"export GITHUB_TOKEN={L('SECRET', I.github_pat(r))}\npython run_eval.py --model small\n"
+            f"-> 429 rate limited. how do I add backoff?"
+        )
     return make_case(f"tokens-{n:02d}", "clean", "shell", text)
 
 
@@ -592,7 +602,9 @@ def ecn(g: Gen, n: int) -> Case:
 
 def classified(g: Gen, n: int) -> Case:
     r = g.r
-    banner = r.choice(["SECRET//NOFORN", "TOP SECRET//SCI", "CONFIDENTIAL//REL TO USA, GBR", "SECRET//REL TO USA, FVEY"])
+    banner = r.choice(
+        ["SECRET//NOFORN", "TOP SECRET//SCI", "CONFIDENTIAL//REL TO USA, GBR", "SECRET//REL TO USA, FVEY"]
+    )
     text = (
         f"Summarize the key points of this memo in 3 bullets:\n\n{L('CLASSIFICATION_MARKING', banner)}\n"
         f"MEMORANDUM FOR RECORD\nSUBJECT: (U) Test range scheduling for Q3\n"
@@ -626,8 +638,8 @@ def direct_deposit(g: Gen, n: int) -> Case:
     ef, el = g.name()
     text = (
         f"employee emailed this, can you tell me if the routing number format looks right before i key it in workday?\n\n"
-        f"\"Hi, please switch my direct deposit to my credit union. Routing {L('ABA_ROUTING', I.aba(r))}, "
-        f"checking acct # {L('US_BANK_ACCOUNT', g.acct())}. thanks! - {L('PERSON', ef.lower())}\"\n"
+        f'"Hi, please switch my direct deposit to my credit union. Routing {L("ABA_ROUTING", I.aba(r))}, '
+        f'checking acct # {L("US_BANK_ACCOUNT", g.acct())}. thanks! - {L("PERSON", ef.lower())}"\n'
     )
     return make_case(f"dd-{n:02d}", "clean", "hr_messy", text)
 
@@ -667,25 +679,31 @@ def swift_only(g: Gen, n: int) -> Case:
     """A BIC on its own (no account, no person) — a finding, but no policy restricts it alone."""
     r = g.r
     bic = r.choice(SWIFTS)
-    text = (f"What does each part of the BIC {L('SWIFT_BIC', bic)} mean (bank code, country, location, branch)? "
-            f"I'm writing docs for our payments API.")
+    text = (
+        f"What does each part of the BIC {L('SWIFT_BIC', bic)} mean (bank code, country, location, branch)? "
+        f"I'm writing docs for our payments API."
+    )
     return make_case(f"bic-only-{n:02d}", "clean", "question", text)
 
 
 def aba_only(g: Gen, n: int) -> Case:
     r = g.r
-    text = (f"our ACH file got rejected, entry detail record says 'invalid RDFI'. the routing number "
-            f"in the batch is {L('ABA_ROUTING', I.aba(r))} - does it pass the checksum?")
+    text = (
+        f"our ACH file got rejected, entry detail record says 'invalid RDFI'. the routing number "
+        f"in the batch is {L('ABA_ROUTING', I.aba(r))} - does it pass the checksum?"
+    )
     return make_case(f"aba-only-{n:02d}", "clean", "question", text)
 
 
 def itin_tax(g: Gen, n: int) -> Case:
     r = g.r
     f, l = g.name()
-    text = r.choice([
-        f"Client {L('PERSON', f'{f} {l}')} files with ITIN {L('US_ITIN', I.itin(r))}, no SSN. Can she claim the child tax credit for 2023?",
-        f"w-7 renewal: itin {L('US_ITIN', I.itin(r))} expired dec 31. what docs does the irs want? client is a nonresident alien, no name needed",
-    ])
+    text = r.choice(
+        [
+            f"Client {L('PERSON', f'{f} {l}')} files with ITIN {L('US_ITIN', I.itin(r))}, no SSN. Can she claim the child tax credit for 2023?",
+            f"w-7 renewal: itin {L('US_ITIN', I.itin(r))} expired dec 31. what docs does the irs want? client is a nonresident alien, no name needed",
+        ]
+    )
     return make_case(f"itin-{n:02d}", "clean", "tax", text)
 
 
@@ -695,13 +713,17 @@ def travel_ids(g: Gen, n: int) -> Case:
     st, dl = g.dl()
     v = n % 2
     if v == 0:
-        text = (f"Booking for exec travel — fill the TSA secure flight fields:\n"
-                f"Traveler: {L('PERSON', f'{l.upper()}/{f.upper()}')}\nDOB: {L('DATE_OF_BIRTH', g.date(style=3))}\n"
-                f"US passport no. {L('US_PASSPORT', g.passport())}, exp {g.date(2027, 2033, style=0)}\n"
-                f"Known traveler # on file.")
+        text = (
+            f"Booking for exec travel — fill the TSA secure flight fields:\n"
+            f"Traveler: {L('PERSON', f'{l.upper()}/{f.upper()}')}\nDOB: {L('DATE_OF_BIRTH', g.date(style=3))}\n"
+            f"US passport no. {L('US_PASSPORT', g.passport())}, exp {g.date(2027, 2033, style=0)}\n"
+            f"Known traveler # on file."
+        )
     else:
-        text = (f"rental counter rejected my {st} driver's license {L('US_DRIVER_LICENSE', dl)} saying it's expired "
-                f"but the card says exp {g.date(2026, 2029, style=0)}. how do I dispute the fee?")
+        text = (
+            f"rental counter rejected my {st} driver's license {L('US_DRIVER_LICENSE', dl)} saying it's expired "
+            f"but the card says exp {g.date(2026, 2029, style=0)}. how do I dispute the fee?"
+        )
     return make_case(f"travel-{n:02d}", "clean", "travel", text)
 
 
@@ -722,8 +744,10 @@ def sql_results(g: Gen, n: int) -> Case:
     rows = []
     for _ in range(3):
         f, l = g.name()
-        rows.append(f"| {r.randint(1000, 9999):>6} | {L('PERSON', f'{l}, {f}'):<24} | {L('US_SSN', I.ssn(r))} | "
-                    f"{L('DATE_OF_BIRTH', g.date(style=1))} | {r.choice(['ACTIVE', 'TERM', 'LOA'])} |")
+        rows.append(
+            f"| {r.randint(1000, 9999):>6} | {L('PERSON', f'{l}, {f}'):<24} | {L('US_SSN', I.ssn(r))} | "
+            f"{L('DATE_OF_BIRTH', g.date(style=1))} | {r.choice(['ACTIVE', 'TERM', 'LOA'])} |"
+        )
     text = (
         "why does this query return duplicates?\n\nSELECT e.emp_id, e.name, e.ssn, e.birth_date, s.status\n"
         "FROM employees e JOIN status s ON s.emp_id = e.emp_id;\n\n"
@@ -773,11 +797,13 @@ def person_only(g: Gen, n: int) -> Case:
     """A private person's name with no contact data: healthcare/finance/general local, manufacturing allow."""
     r = g.r
     f, l = g.name()
-    text = r.choice([
-        f"write a short retirement card message for {L('PERSON', f'{f} {l}')} from accounts payable, 22 years with us",
-        f"My coworker {L('PERSON', f'{f} {l}')} keeps taking credit for my spreadsheets. How do I raise it with my manager without sounding petty?",
-        f"Rewrite more formally: '{L('PERSON', f)} from night shift said the centrifuge in lab 3 is making a grinding noise again'",
-    ])
+    text = r.choice(
+        [
+            f"write a short retirement card message for {L('PERSON', f'{f} {l}')} from accounts payable, 22 years with us",
+            f"My coworker {L('PERSON', f'{f} {l}')} keeps taking credit for my spreadsheets. How do I raise it with my manager without sounding petty?",
+            f"Rewrite more formally: '{L('PERSON', f)} from night shift said the centrifuge in lab 3 is making a grinding noise again'",
+        ]
+    )
     return make_case(f"person-{n:02d}", "clean", "casual", text)
 
 
@@ -785,8 +811,10 @@ def dr_cui(g: Gen, n: int) -> Case:
     """A surname that equals a marking word, in ordinary text."""
     r = g.r
     f = r.choice(["Wei", "Jian", "Ling"])
-    text = (f"Please draft a thank-you note to {L('PERSON', f'Dr. {f} Cui')} for the grand rounds talk on sepsis bundles; "
-            f"mention the lactate re-check timing she emphasised.")
+    text = (
+        f"Please draft a thank-you note to {L('PERSON', f'Dr. {f} Cui')} for the grand rounds talk on sepsis bundles; "
+        f"mention the lactate re-check timing she emphasised."
+    )
     return make_case(f"dr-cui-{n:02d}", "clean", "casual", text)
 
 
@@ -816,7 +844,9 @@ def dz_unicode_digits(g: Gen, n: int) -> Case:
     r = g.r
     v = n % 4
     if v == 0:
-        text = f"Card: {L('CREDIT_CARD', fullwidth(I.group_card(g.card())), d=True)} — is that the right number of digits?"
+        text = (
+            f"Card: {L('CREDIT_CARD', fullwidth(I.group_card(g.card())), d=True)} — is that the right number of digits?"
+        )
         kind = "fullwidth"
     elif v == 1:
         text = f"ＳＳＮ：{L('US_SSN', fullwidth(I.ssn(r)), d=True)}  (copied from a Japanese-locale form)"
@@ -825,7 +855,9 @@ def dz_unicode_digits(g: Gen, n: int) -> Case:
         text = f"referring provider NPI {L('US_NPI', fullwidth(I.npi(r)), d=True)}, please verify in NPPES"
         kind = "fullwidth"
     else:
-        text = f"رقم الضمان الاجتماعي / SSN: {L('US_SSN', arabic_indic(I.ssn(r)), d=True)} — translate the form to English"
+        text = (
+            f"رقم الضمان الاجتماعي / SSN: {L('US_SSN', arabic_indic(I.ssn(r)), d=True)} — translate the form to English"
+        )
         kind = "arabic_indic"
     return make_case(f"dz-digits-{n:02d}", "disguised", "unicode_digits", text, disguise=kind)
 
@@ -842,17 +874,17 @@ def dz_separated(g: Gen, n: int) -> Case:
         kind = "dotted"
     elif v == 2:
         pan = g.card("mastercard")
-        text = f"card {L('CREDIT_CARD', '-'.join(pan[i:i + 2] for i in range(0, 16, 2)), d=True)} exp 09/27"
+        text = f"card {L('CREDIT_CARD', '-'.join(pan[i : i + 2] for i in range(0, 16, 2)), d=True)} exp 09/27"
         kind = "dashed"
     elif v == 3:
         pan = I.group_card(g.card())
         cut = pan.index(" ", 6)
-        text = f"customer pasted their card and it wrapped:\n{L('CREDIT_CARD', pan[:cut] + chr(10) + pan[cut + 1:], d=True)}\ncan you tell me the brand?"
+        text = f"customer pasted their card and it wrapped:\n{L('CREDIT_CARD', pan[:cut] + chr(10) + pan[cut + 1 :], d=True)}\ncan you tell me the brand?"
         kind = "newline"
     else:
         iban = I.group4(I.iban(r, r.choice(["FR", "IT", "ES"])))
         cut = iban.index(" ", 10)
-        text = f"IBAN:\n{L('IBAN_CODE', iban[:cut] + chr(10) + iban[cut + 1:], d=True)}\nBIC in the letterhead."
+        text = f"IBAN:\n{L('IBAN_CODE', iban[:cut] + chr(10) + iban[cut + 1 :], d=True)}\nBIC in the letterhead."
         kind = "newline"
     return make_case(f"dz-sep-{n:02d}", "disguised", "separated", text, disguise=kind)
 
@@ -925,15 +957,17 @@ def dz_mixed(g: Gen, n: int) -> Case:
     f, l = g.name()
     v = n % 3
     if v == 0:
-        text = (f"Patient {L('PERSON', f'{f} {l}')} MBI {L('US_MBI', zw(r, I.mbi(r), 2), d=True)} needs the ABN form explained.")
+        text = f"Patient {L('PERSON', f'{f} {l}')} MBI {L('US_MBI', zw(r, I.mbi(r), 2), d=True)} needs the ABN form explained."
         kind = "zero_width"
     elif v == 1:
-        text = (f"DEA {L('US_DEA', zw(r, I.dea(r, l), 2), d=True)} for Dr. {L('PERSON', l)} - pharmacy says it fails verification")
+        text = f"DEA {L('US_DEA', zw(r, I.dea(r, l), 2), d=True)} for Dr. {L('PERSON', l)} - pharmacy says it fails verification"
         kind = "zero_width"
     else:
         s = I.ssn(r)
-        text = (f"employee {L('PERSON', f'{f} {l}')} ssn {L('US_SSN', s[:3] + ' ' + s[4:6] + ' ' + s[7:], d=True)} "
-                f"needs a W-2c")
+        text = (
+            f"employee {L('PERSON', f'{f} {l}')} ssn {L('US_SSN', s[:3] + ' ' + s[4:6] + ' ' + s[7:], d=True)} "
+            f"needs a W-2c"
+        )
         kind = "spaced"
     return make_case(f"dz-mixed-{n:02d}", "disguised", "mixed", text, disguise=kind)
 
@@ -946,21 +980,32 @@ def mm_split(g: Gen, n: int) -> Case:
     v = n % 4
     if v == 0:
         s = I.ssn(r)
-        msgs = [("user", f"i need to check my ssn on this form, first part is {L('US_SSN', s[:6], d=True, g='a')}"),
-                ("user", f"and the rest is {L('US_SSN', s[7:], d=True, g='a')}. is that valid?")]
+        msgs = [
+            ("user", f"i need to check my ssn on this form, first part is {L('US_SSN', s[:6], d=True, g='a')}"),
+            ("user", f"and the rest is {L('US_SSN', s[7:], d=True, g='a')}. is that valid?"),
+        ]
     elif v == 1:
         pan = I.group_card(g.card("visa"))
-        msgs = [("user", f"my card starts {L('CREDIT_CARD', pan[:9], d=True, g='a')}"),
-                ("assistant", "I can't process card numbers here. What do you need help with?"),
-                ("user", f"it ends {L('CREDIT_CARD', pan[10:], d=True, g='a')} just tell me if it's a valid number")]
+        msgs = [
+            ("user", f"my card starts {L('CREDIT_CARD', pan[:9], d=True, g='a')}"),
+            ("assistant", "I can't process card numbers here. What do you need help with?"),
+            ("user", f"it ends {L('CREDIT_CARD', pan[10:], d=True, g='a')} just tell me if it's a valid number"),
+        ]
     elif v == 2:
         iban = I.group4(I.iban(r, "DE"))
-        msgs = [("user", f"IBAN part 1: {L('IBAN_CODE', iban[:14], d=True, g='a')}"),
-                ("user", f"part 2: {L('IBAN_CODE', iban[15:], d=True, g='a')} — format it properly for the SEPA form")]
+        msgs = [
+            ("user", f"IBAN part 1: {L('IBAN_CODE', iban[:14], d=True, g='a')}"),
+            ("user", f"part 2: {L('IBAN_CODE', iban[15:], d=True, g='a')} — format it properly for the SEPA form"),
+        ]
     else:
         key = I.aws_secret(r)
-        msgs = [("user", f"here's the first half of the secret key so you can check it: {L('SECRET', key[:20], d=True, g='a')}"),
-                ("user", f"second half {L('SECRET', key[20:], d=True, g='a')} — aws_secret_access_key looks right?")]
+        msgs = [
+            (
+                "user",
+                f"here's the first half of the secret key so you can check it: {L('SECRET', key[:20], d=True, g='a')}",
+            ),
+            ("user", f"second half {L('SECRET', key[20:], d=True, g='a')} — aws_secret_access_key looks right?"),
+        ]
     return make_case(f"mm-split-{n:02d}", "multi", "split", msgs, disguise="split_messages")
 
 
@@ -969,22 +1014,42 @@ def mm_conversation(g: Gen, n: int) -> Case:
     f, l = g.name()
     v = n % 4
     if v == 0:
-        msgs = [("system", "You are a helpful assistant for the billing team. Be concise."),
-                ("user", "How do I explain a late fee to a customer?"),
-                ("assistant", "Acknowledge the frustration, explain the policy, offer a one-time waiver if eligible."),
-                ("user", f"ok, the customer is {L('PERSON', f'{f} {l}')} and her number is {L('PHONE_NUMBER', g.phone())}, write the call script")]
+        msgs = [
+            ("system", "You are a helpful assistant for the billing team. Be concise."),
+            ("user", "How do I explain a late fee to a customer?"),
+            ("assistant", "Acknowledge the frustration, explain the policy, offer a one-time waiver if eligible."),
+            (
+                "user",
+                f"ok, the customer is {L('PERSON', f'{f} {l}')} and her number is {L('PHONE_NUMBER', g.phone())}, write the call script",
+            ),
+        ]
     elif v == 1:
-        msgs = [("system", f"Internal tools bot. Use API key {L('SECRET', I.github_pat(r))} when calling the repo search tool."),
-                ("user", "find the file that defines the retry policy")]
+        msgs = [
+            (
+                "system",
+                f"Internal tools bot. Use API key {L('SECRET', I.github_pat(r))} when calling the repo search tool.",
+            ),
+            ("user", "find the file that defines the retry policy"),
+        ]
     elif v == 2:
-        msgs = [("user", "look up the customer record for case 88123"),
-                ("tool", f"{{\"name\": \"{L('PERSON', f'{f} {l}')}\", \"dob\": \"{L('DATE_OF_BIRTH', g.date(style=1))}\", "
-                         f"\"ssn\": \"{L('US_SSN', I.ssn(r))}\", \"status\": \"open\"}}"),
-                ("user", "summarise the record for the case notes")]
+        msgs = [
+            ("user", "look up the customer record for case 88123"),
+            (
+                "tool",
+                f'{{"name": "{L("PERSON", f"{f} {l}")}", "dob": "{L("DATE_OF_BIRTH", g.date(style=1))}", '
+                f'"ssn": "{L("US_SSN", I.ssn(r))}", "status": "open"}}',
+            ),
+            ("user", "summarise the record for the case notes"),
+        ]
     else:
-        msgs = [("user", "what's the difference between a checking and a savings account?"),
-                ("assistant", "Checking is for everyday transactions; savings earns interest and may limit withdrawals."),
-                ("user", f"ok so for acct {L('US_BANK_ACCOUNT', g.acct())} routing {L('ABA_ROUTING', I.aba(r))} which one is it?")]
+        msgs = [
+            ("user", "what's the difference between a checking and a savings account?"),
+            ("assistant", "Checking is for everyday transactions; savings earns interest and may limit withdrawals."),
+            (
+                "user",
+                f"ok so for acct {L('US_BANK_ACCOUNT', g.acct())} routing {L('ABA_ROUTING', I.aba(r))} which one is it?",
+            ),
+        ]
     return make_case(f"mm-conv-{n:02d}", "multi", "conversation", msgs)
 
 
@@ -1027,11 +1092,13 @@ def neg_invalid_ssn(g: Gen, n: int) -> Case:
     r = g.r
     kinds = ["000", "666", "9xx", "group00", "serial0000"]
     bad = I.invalid_ssn(r, kinds[n % len(kinds)])
-    text = r.choice([
-        f"Our QA fixture uses SSN {bad} as a placeholder. Will the validator reject it? It should.",
-        f"the form accepted ssn {bad} — that shouldn't be a valid number, right? write a regex that rejects it",
-        f"test data: ssn={bad} expected_result=INVALID. Explain why in one line.",
-    ])
+    text = r.choice(
+        [
+            f"Our QA fixture uses SSN {bad} as a placeholder. Will the validator reject it? It should.",
+            f"the form accepted ssn {bad} — that shouldn't be a valid number, right? write a regex that rejects it",
+            f"test data: ssn={bad} expected_result=INVALID. Explain why in one line.",
+        ]
+    )
     return neg(f"neg-badssn-{n:02d}", "invalid_ssn", text)
 
 
@@ -1039,10 +1106,12 @@ def neg_isbn(g: Gen, n: int) -> Case:
     r = g.r
     isbn = I.isbn13(r)
     fmt = r.choice([isbn, f"{isbn[:3]}-{isbn[3]}-{isbn[4:7]}-{isbn[7:12]}-{isbn[12]}"])
-    text = r.choice([
-        f"cite this in APA: ISBN {fmt}, 3rd edition, 2019, chapter 7 on pharmacokinetics",
-        f"Is ISBN {fmt} the hardcover or the paperback? The library catalogue lists both.",
-    ])
+    text = r.choice(
+        [
+            f"cite this in APA: ISBN {fmt}, 3rd edition, 2019, chapter 7 on pharmacokinetics",
+            f"Is ISBN {fmt} the hardcover or the paperback? The library catalogue lists both.",
+        ]
+    )
     return neg(f"neg-isbn-{n:02d}", "isbn", text)
 
 
@@ -1106,7 +1175,7 @@ def neg_hashes(g: Gen, n: int) -> Case:
         f"git bisect says first bad commit is {I.hexstr(r, 40)}; how do I revert just that one without losing {I.hexstr(r, 7)}?",
         f"request id {I.uuid4(r)} failed with 502; correlation id {I.uuid4(r)}. where should I look in datadog?",
         f"sha256 of the release tarball should be {I.hexstr(r, 64)} but I get a different one. corrupted download?",
-        f"package-lock has \"integrity\": \"sha512-{I.alnum(r, 86, 'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/')}==\" — do I commit it?",
+        f'package-lock has "integrity": "sha512-{I.alnum(r, 86, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+/")}==" — do I commit it?',
         f"docker image digest sha256:{I.hexstr(r, 64)} vs tag :latest, which should the deployment pin?",
     ][v]
     return neg(f"neg-hash-{n:02d}", "hashes_ids", text)
@@ -1115,11 +1184,11 @@ def neg_hashes(g: Gen, n: int) -> Case:
 def neg_code_no_secret(g: Gen, n: int) -> Case:
     v = n % 6
     text = [
-        "```python\nimport os\nDB_PASSWORD = os.environ[\"DB_PASSWORD\"]\nSECRET_KEY = os.getenv(\"DJANGO_SECRET_KEY\")\n```\nis reading secrets like this ok in Django?",
+        '```python\nimport os\nDB_PASSWORD = os.environ["DB_PASSWORD"]\nSECRET_KEY = os.getenv("DJANGO_SECRET_KEY")\n```\nis reading secrets like this ok in Django?',
         "```yaml\ndatabase:\n  user: app\n  password: ${DB_PASSWORD}\n  api_key: ${{ secrets.API_KEY }}\n```\nwhy doesn't docker compose substitute the variable?",
         "def login(user, password):\n    if not check_password(password, user.password_hash):\n        raise AuthError('bad password')\n\nreview this for timing attacks",
         "settings.py has PASSWORD_RESET_TIMEOUT = 259200 and AUTH_PASSWORD_VALIDATORS min_length 12. are these sane defaults?",
-        "curl -H \"Authorization: Bearer $TOKEN\" https://api.example.com/v1/me returns 401 even though echo $TOKEN prints something. quoting issue?",
+        'curl -H "Authorization: Bearer $TOKEN" https://api.example.com/v1/me returns 401 even though echo $TOKEN prints something. quoting issue?',
         "In Terraform, should aws_secretsmanager_secret_version use secret_string = jsonencode(var.db_creds) or a random_password resource?",
     ][v]
     return neg(f"neg-code-{n:02d}", "code_no_secret", text)
@@ -1219,17 +1288,23 @@ def neg_multi(g: Gen, n: int) -> Case:
     r = g.r
     v = n % 3
     if v == 0:
-        msgs = [("system", "You are a coding assistant. Never output credentials."),
-                ("user", "how do I rotate the AWS access key safely?"),
-                ("assistant", "Create a second key, deploy it, verify, then deactivate and delete the old one."),
-                ("user", "and the IAM policy for least privilege on s3:GetObject?")]
+        msgs = [
+            ("system", "You are a coding assistant. Never output credentials."),
+            ("user", "how do I rotate the AWS access key safely?"),
+            ("assistant", "Create a second key, deploy it, verify, then deactivate and delete the old one."),
+            ("user", "and the IAM policy for least privilege on s3:GetObject?"),
+        ]
     elif v == 1:
-        msgs = [("user", f"order {r.randint(100000, 999999)} is late"),
-                ("user", f"the second half of the order number is {r.randint(1000, 9999)}, sorry")]
+        msgs = [
+            ("user", f"order {r.randint(100000, 999999)} is late"),
+            ("user", f"the second half of the order number is {r.randint(1000, 9999)}, sorry"),
+        ]
     else:
-        msgs = [("user", "summarize ITIL incident vs problem management"),
-                ("tool", f"{{\"doc_id\": \"{I.uuid4(r)}\", \"pages\": 14, \"rev\": \"3.2.1\"}}"),
-                ("user", "shorter please")]
+        msgs = [
+            ("user", "summarize ITIL incident vs problem management"),
+            ("tool", f'{{"doc_id": "{I.uuid4(r)}", "pages": 14, "rev": "3.2.1"}}'),
+            ("user", "shorter please"),
+        ]
     return make_case(f"neg-multi-{n:02d}", "negative", "conversation", msgs)
 
 

@@ -39,6 +39,7 @@ from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import OperationalError
 
 from gateway.audit.chain import ChainWriter, Head, HeadMoved, read_locked_head
 
@@ -69,7 +70,7 @@ class _Wake:
 
 
 class _Ticket(Generic[T]):
-    __slots__ = ("job", "done", "lead", "value", "error", "wake")
+    __slots__ = ("job", "done", "lead", "value", "error", "wake", "queued_at")
 
     def __init__(self, job: Job[T]):
         self.job = job
@@ -78,6 +79,7 @@ class _Ticket(Generic[T]):
         self.value: Any = None
         self.error: BaseException | None = None
         self.wake = _Wake()
+        self.queued_at = time.monotonic()
 
     def result(self) -> T:
         if self.error is not None:
@@ -86,10 +88,21 @@ class _Ticket(Generic[T]):
 
 
 class GroupCommitter:
-    def __init__(self, engine: Engine, *, max_batch: int = 256, on_commit: Callable[[int], None] | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        max_batch: int = 256,
+        on_commit: Callable[[int], None] | None = None,
+        busy_timeout_s: float | None = None,
+    ):
         self.engine = engine
         self.max_batch = max_batch
         self.on_commit = on_commit
+        # SQLite: a caller waits at most this long in all, queueing included (the oldest of a batch sets
+        # the batch's busy timeout to what it has left), not a full busy timeout after each batch ahead.
+        self.busy_timeout_s = busy_timeout_s
+        self._busy_ms: int | None = None  # the busy timeout set on the kept connection
         self._lock = threading.Lock()
         self._queue: list[_Ticket[Any]] = []
         self._leading = False
@@ -149,8 +162,11 @@ class GroupCommitter:
         try:
             self._transaction(batch)
         except Exception as exc:
-            if len(batch) == 1:
-                batch[0].error = exc
+            if len(batch) == 1 or self._store_unavailable(exc):
+                # The store itself failed (locked past the busy timeout, unreachable, timed out): running each
+                # job alone would only make every caller wait that bound again, one after the other.
+                for ticket in batch:
+                    ticket.error = exc
             else:
                 for ticket in batch:
                     try:
@@ -160,6 +176,15 @@ class GroupCommitter:
         for ticket in batch:
             ticket.done = True
         return sum(1 for ticket in batch if ticket.error is None)
+
+    def _store_unavailable(self, exc: BaseException) -> bool:
+        """Whether ``exc`` says the database failed (not one job): the DB-API's ``OperationalError``, raw
+        (chain statements run on the DB-API cursor) or wrapped by SQLAlchemy."""
+        if isinstance(exc, OperationalError):
+            return True
+        dbapi = self.engine.dialect.dbapi
+        operational = getattr(dbapi, "OperationalError", None) if dbapi is not None else None
+        return operational is not None and isinstance(exc, operational)
 
     def _transaction(self, batch: list[_Ticket[Any]]) -> None:
         # After another process moved the head, read it (locking) first for a while instead of betting
@@ -188,6 +213,7 @@ class GroupCommitter:
             conn.execution_options(sqlite_begin="IMMEDIATE")
         try:
             if self._turns is not None:
+                self._bound_busy_wait(conn, batch)
                 return self._sqlite_attempt(conn, batch)
             with conn.begin():
                 writer = ChainWriter(conn, head)
@@ -197,6 +223,18 @@ class GroupCommitter:
             if not self._keep_connection:
                 self._drop_connection()
         return values, writer.head
+
+    def _bound_busy_wait(self, conn: Connection, batch: list[_Ticket[Any]]) -> None:
+        """Set SQLite's busy timeout to what the batch's oldest caller has left of its bound (at least 50 ms)."""
+        if self.busy_timeout_s is None or not batch:
+            return
+        waited = time.monotonic() - min(ticket.queued_at for ticket in batch)
+        left_ms = max(50, int((self.busy_timeout_s - waited) * 10) * 100)  # in steps of 0.1 s: rarely reset
+        if conn is not self._conn or left_ms != self._busy_ms:
+            dbapi = conn.connection.dbapi_connection
+            assert dbapi is not None
+            dbapi.execute(f"PRAGMA busy_timeout = {left_ms}")
+            self._busy_ms = left_ms if conn is self._conn else None
 
     @staticmethod
     def _sqlite_attempt(conn: Connection, batch: list[_Ticket[Any]]) -> tuple[list[Any], Head]:
@@ -226,7 +264,7 @@ class GroupCommitter:
         return self._turns.held() if self._turns is not None else contextlib.nullcontext()
 
     def _drop_connection(self) -> None:
-        conn, self._conn = self._conn, None
+        conn, self._conn, self._busy_ms = self._conn, None, None
         if conn is not None:
             try:
                 conn.close()

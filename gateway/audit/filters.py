@@ -8,6 +8,7 @@ results and a download always agree on which records they mean.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -64,6 +65,14 @@ class RecordFilters:
             value = getattr(self, name)
             if value is not None and len(value) > 200:
                 raise FilterError(name, "is longer than 200 characters")
+            if value is not None and _has_control(value):
+                # SQLite's LIKE ends a pattern at NUL (so "%\0%" matched every record) and PostgreSQL
+                # refuses NUL in text: control characters and lone surrogates name no tenant, model or id.
+                raise FilterError(name, "contains a control character or an unpaired surrogate")
+
+
+def _has_control(value: str) -> bool:
+    return any(unicodedata.category(char) in ("Cc", "Cs") for char in value)
 
 
 def parse_time(field: str, value: str | None) -> datetime | None:

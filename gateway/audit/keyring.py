@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from sqlalchemy import Engine, select
 
 from gateway.settings import Settings
 
@@ -80,6 +81,23 @@ class MasterKey:
         return {"id": self.key_id, "created_at": self.created_at, "secret": base64.b64encode(self.secret).decode()}
 
 
+def _keys_in_use(engine: Engine) -> tuple[int, set[str]]:
+    """How many chain entries the store holds, and the key ids its signed heads and newest and oldest
+    records name (cheap: indexed reads, not a scan of every record)."""
+    from gateway.db import audit_chain_head, audit_records, audit_signed_heads
+
+    with engine.connect() as conn:
+        entries = conn.execute(select(audit_chain_head.c.seq)).scalar() or 0
+        used = set(conn.execute(select(audit_signed_heads.c.key_id).distinct()).scalars())
+        for order in (audit_records.c.seq.desc(), audit_records.c.seq.asc()):
+            key_id = conn.execute(
+                select(audit_records.c.key_id).where(audit_records.c.key_id.is_not(None)).order_by(order).limit(1)
+            ).scalar()
+            if key_id:
+                used.add(key_id)
+    return int(entries), used
+
+
 def key_id_of(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(public_key.public_bytes(Encoding.Raw, PublicFormat.Raw)).hexdigest()[:16]
 
@@ -100,11 +118,39 @@ class Keyring:
 
     @classmethod
     def from_settings(cls, settings: Settings, *, create: bool = False) -> Keyring:
-        """Load the configured key file; with ``create``, generate it first if it does not exist."""
+        """Load the configured key file; with ``create``, generate it first if it does not exist.
+
+        Only for stores known to be empty: a gateway opens its key file with ``for_store``."""
         path = settings.resolved_master_key_file
         if create and not path.exists():
             cls.generate(path)
         return cls.load(path)
+
+    @classmethod
+    def for_store(cls, settings: Settings, engine: Engine) -> Keyring:
+        """The key file for the audit store on ``engine``; created only if the store holds nothing.
+
+        A store with entries and no key file, or a key file without a key that wrapped a record or
+        signed a head, is refused (``KeyringError``): a new key would leave every existing record
+        undecryptable and every signed head unverifiable, and the next heads signed with it would
+        make a restored old key file useless too."""
+        path = settings.resolved_master_key_file
+        entries, used = _keys_in_use(engine)
+        if not path.exists() and entries == 0:
+            return cls.generate(path)
+        if not path.exists():
+            raise KeyringError(
+                f"master key file {path} is missing but the audit store holds {entries} chain entries; "
+                "restore the key file from its backup (a new key would never verify or decrypt them)"
+            )
+        keyring = cls.load(path)
+        missing = sorted(used - keyring.keys.keys())
+        if missing:
+            raise KeyringError(
+                f"master key file {path} lacks the key(s) {', '.join(missing)} that wrapped audit records or "
+                "signed chain heads in this store; restore the key file that holds them"
+            )
+        return keyring
 
     @classmethod
     def load(cls, path: Path) -> Keyring:

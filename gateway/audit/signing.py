@@ -5,6 +5,12 @@ changes the hash at ``seq``. Each gateway process signs the head after every
 ``every_records`` of its own appends, every ``every_seconds`` while it has
 unsigned appends, and when it shuts down. The signed message is the canonical
 JSON of ``{"v": 1, "seq", "entry_hash", "signed_at", "key_id", "signer"}``.
+
+A process also signs after its first append (so a trail is never long without
+any signed head), and its timer signs whenever the chain head is past the last
+signed head, whoever appended (events written by the review API or another
+process included). Each signed head is first appended to the witness
+(``gateway.audit.witness``), then stored.
 """
 
 from __future__ import annotations
@@ -20,11 +26,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
-from sqlalchemy import Engine, insert
+from sqlalchemy import Connection, Engine, func, insert, select, union_all
 
-from gateway.audit.chain import appending, canonical, timestamp
+from gateway.audit.chain import Head, appending, canonical, read_head, timestamp
 from gateway.audit.keyring import Keyring, KeyringError
-from gateway.db import audit_signed_heads
+from gateway.audit.witness import FileWitness
+from gateway.db import audit_events, audit_records, audit_signed_heads, audit_tombstones
 
 log = logging.getLogger(__name__)
 
@@ -69,14 +76,46 @@ def default_signer() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"[:200]
 
 
-def sign_head(engine: Engine, keyring: Keyring, signer: str | None = None) -> int | None:
-    """Sign the chain's current head and store the signature; return its seq (None for an empty chain).
+class ChainContradicted(Exception):
+    """The chain no longer holds a head this process signed: rewritten or truncated under it."""
 
-    Signing holds the chain lock, so the head cannot move between reading and signing it."""
+
+def sign_head(
+    engine: Engine,
+    keyring: Keyring,
+    signer: str | None = None,
+    *,
+    witness: FileWitness | None = None,
+    anchor: Head | None = None,
+) -> int | None:
+    """Sign the chain's current head and store the signature; return its seq (None for an empty chain)."""
+    head = sign_current_head(engine, keyring, signer, witness=witness, anchor=anchor)
+    return head.seq if head is not None else None
+
+
+def sign_current_head(
+    engine: Engine,
+    keyring: Keyring,
+    signer: str | None = None,
+    *,
+    witness: FileWitness | None = None,
+    anchor: Head | None = None,
+) -> Head | None:
+    """Sign the chain's current head and store the signature; return that head (None for an empty chain).
+
+    A head already signed is not signed again. Signing holds the chain lock, so the head cannot move
+    between reading and signing it. With ``anchor`` (a head signed before), nothing is signed unless
+    the chain still holds it (``ChainContradicted``): a running gateway never blesses a rewrite or a
+    truncation of what it signed. The witness gets the head first: if the row then fails to commit,
+    the witnessed head is still true of the chain (its entries were committed before)."""
     with appending(engine) as writer:
         conn, head = writer.conn, writer.head
-        if head.entry_id is None:
+        if head.entry_id is None and anchor is None:
             return None
+        if anchor is not None and (head.seq < anchor.seq or _hash_at(conn, anchor.seq) != anchor.entry_hash):
+            raise ChainContradicted(f"the chain no longer holds the head signed at seq {anchor.seq}")
+        if conn.execute(select(func.max(audit_signed_heads.c.seq))).scalar() == head.seq:
+            return head
         key = keyring.current
         row: dict[str, Any] = {
             "seq": head.seq,
@@ -86,20 +125,51 @@ def sign_head(engine: Engine, keyring: Keyring, signer: str | None = None) -> in
             "signer": signer or default_signer(),
         }
         row["signature"] = key.signing_key.sign(signed_message(row)).hex()
+        if witness is not None:
+            witness.append(row)
         conn.execute(insert(audit_signed_heads).values(**row))
-        return head.seq
+        return head
+
+
+def _hash_at(conn: Connection, seq: int) -> str | None:
+    query = union_all(
+        select(audit_records.c.entry_hash).where(audit_records.c.seq == seq),
+        select(audit_events.c.entry_hash).where(audit_events.c.seq == seq),
+        select(audit_tombstones.c.entry_hash).where(audit_tombstones.c.seq == seq),
+    )
+    return conn.execute(query).scalars().first()
+
+
+def head_is_signed(engine: Engine) -> bool:
+    """Whether the chain is empty or its head is signed (a plain read: no chain lock)."""
+    with engine.connect() as conn:
+        head = read_head(conn)
+        signed = conn.execute(select(func.max(audit_signed_heads.c.seq))).scalar()
+    return head.entry_id is None or signed == head.seq
 
 
 class HeadSigner:
-    """Signs the head at this process's cadence: every N appends, every T seconds if dirty, at close."""
+    """Signs the head at this process's cadence: after its first append, every N appends, every T seconds
+    while the head is past the last signed head, and at close."""
 
-    def __init__(self, engine: Engine, keyring: Keyring, *, every_records: int, every_seconds: float):
+    def __init__(
+        self,
+        engine: Engine,
+        keyring: Keyring,
+        *,
+        every_records: int,
+        every_seconds: float,
+        witness: FileWitness | None = None,
+    ):
         self.engine = engine
         self.keyring = keyring
         self.every_records = every_records
         self.every_seconds = every_seconds
+        self.witness = witness
         self._lock = threading.Lock()
         self._unsigned = 0
+        self._signed_once = False
+        self._anchor: Head | None = None  # the last head this process signed: the chain must keep holding it
         self._last = time.monotonic()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -108,23 +178,34 @@ class HeadSigner:
         """Note ``count`` committed appends; sign if the cadence is due."""
         with self._lock:
             self._unsigned += count
-            due = self._unsigned >= self.every_records or time.monotonic() - self._last >= self.every_seconds
+            due = (
+                not self._signed_once
+                or self._unsigned >= self.every_records
+                or time.monotonic() - self._last >= self.every_seconds
+            )
         if due:
             self.sign()
 
     def sign(self) -> None:
-        """Sign now if anything was appended since the last signature. A failure is logged, not raised:
-        the records themselves are already committed and chained."""
+        """Sign the head now unless it is signed already. A failure is logged, not raised: the records
+        themselves are already committed and chained, and the next tick tries again."""
         with self._lock:
-            if self._unsigned == 0:
-                return
             pending, self._unsigned, self._last = self._unsigned, 0, time.monotonic()
+            self._signed_once = True
         try:
-            sign_head(self.engine, self.keyring)
+            signed = sign_current_head(self.engine, self.keyring, witness=self.witness, anchor=self._anchor)
+        except ChainContradicted as exc:
+            with self._lock:
+                self._unsigned += pending
+            log.critical("audit chain tampered with: %s; no further head is signed (run 'gateway audit verify')", exc)
+            return
         except Exception as exc:
             with self._lock:
                 self._unsigned += pending
             log.error("could not sign the audit chain head (%s)", type(exc).__name__)
+            return
+        if signed is not None:
+            self._anchor = signed
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._tick, name="audit-head-signer", daemon=True)
@@ -132,11 +213,23 @@ class HeadSigner:
 
     def _tick(self) -> None:
         while not self._stop.wait(self.every_seconds):
-            self.sign()
+            try:
+                behind = not head_is_signed(self.engine)
+            except Exception as exc:
+                log.error("could not read the audit chain head (%s)", type(exc).__name__)
+                continue
+            if behind:  # appended by anyone (this process, another, an API event) and not yet signed
+                self.sign()
 
     def close(self) -> None:
-        """Stop the timer and sign the final head."""
+        """Stop the timer and sign the final head (whoever appended it)."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
-        self.sign()
+        try:
+            behind = not head_is_signed(self.engine)
+        except Exception as exc:
+            log.error("could not read the audit chain head (%s)", type(exc).__name__)
+            behind = True
+        if behind:
+            self.sign()

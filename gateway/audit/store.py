@@ -24,6 +24,7 @@ from gateway.audit.chain import ChainWriter
 from gateway.audit.commit import GroupCommitter
 from gateway.audit.keyring import Keyring
 from gateway.audit.signing import HeadSigner
+from gateway.audit.writers import WriterLease
 from gateway.db import audit_records
 from gateway.types import Decision, Finding, Route
 
@@ -58,11 +59,22 @@ class Outcome:
 
 
 class AuditStore:
-    def __init__(self, engine: Engine, keyring: Keyring, *, signer: HeadSigner | None = None):
+    def __init__(
+        self,
+        engine: Engine,
+        keyring: Keyring,
+        *,
+        signer: HeadSigner | None = None,
+        lease: WriterLease | None = None,
+        busy_timeout_s: float | None = None,
+    ):
         self.engine = engine
         self.keyring = keyring
         self.signer = signer
-        self._commits = GroupCommitter(engine, on_commit=signer.appended if signer is not None else None)
+        self.lease = lease  # this process's writer row: its records name it, reconciliation spares them
+        self._commits = GroupCommitter(
+            engine, on_commit=signer.appended if signer is not None else None, busy_timeout_s=busy_timeout_s
+        )
         self._pending_keys: dict[str, bytes] = {}  # data keys of this process's pending records
         self._pending_lock = threading.Lock()
 
@@ -99,6 +111,7 @@ class AuditStore:
             "request_ct_sha256": crypto.commitment(request_ct),
             "response_ct": None,
             "response_ct_sha256": None,
+            "writer": self.lease.id if self.lease is not None else None,
         }
         if outcome is not None:
             values.update(_outcome_values(outcome, now, data_key, record_id))
@@ -138,10 +151,13 @@ class AuditStore:
         return crypto.unwrap_key(self.keyring.get(row.key_id), row.wrapped_key, record_id)
 
     def close(self) -> None:
-        """Sign the final chain head (at shutdown) and return the committer's connection to the pool."""
+        """Sign the final chain head (at shutdown), return the committer's connection to the pool and
+        remove this process's writer row."""
         if self.signer is not None:
             self.signer.close()
         self._commits.close()
+        if self.lease is not None:
+            self.lease.close()
 
 
 def _outcome_values(outcome: Outcome, when: datetime, data_key: bytes | None, record_id: str) -> dict[str, Any]:

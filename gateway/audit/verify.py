@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, union_all
@@ -42,7 +42,8 @@ from gateway.audit.chain import (
 from gateway.audit.crypto import commitment
 from gateway.audit.keyring import Keyring
 from gateway.audit.signing import SignedHead, signature_valid
-from gateway.db import audit_events, audit_records, audit_signed_heads, audit_tombstones
+from gateway.audit.witness import WitnessedHead
+from gateway.db import audit_chain_head, audit_events, audit_records, audit_signed_heads, audit_tombstones
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +58,31 @@ class VerifyReport:
     tombstones_checked: int = 0
     signed_heads_checked: int = 0
     head_seq: int = 0
+    witness: str | None = None  # what was checked against a witness, for the summary
 
     def summary(self) -> str:
         if self.ok:
+            witness = f"; {self.witness}" if self.witness else "; no witness checked"
+            if self.head_seq == 0:
+                return f"audit trail intact: no records (the chain is empty){witness}"
             signed = timestamp(self.last_signed_head_at) or "never"
             return (
                 f"audit trail intact: {self.records_checked} records, {self.events_checked} events, "
                 f"{self.tombstones_checked} purged entries, {self.signed_heads_checked} signed heads verified "
-                f"(chain head seq {self.head_seq}; last signed {signed})"
+                f"(chain head seq {self.head_seq}; last signed {signed}){witness}"
             )
         lines = [f"audit trail BROKEN at {self.first_bad_record}: {self.problem}"]
         lines.append(f"contradicts: {self.contradicted_head or 'no signed head (the problem is after the last one)'}")
         return "\n".join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """What the signed heads must cover: the whole chain, but for a tail younger than ``max_unsigned_age``
+    (the signing cadence of a running gateway: its timer signs every ``GATEWAY_AUDIT_SIGN_EVERY_SECONDS``)."""
+
+    max_unsigned_age: timedelta
+    now: datetime | None = None  # default: the time of the check
 
 
 class _Broken(Exception):
@@ -89,29 +103,64 @@ class _Walk:
     tombstones: int = 0
     awaiting_outcome: dict[str, dict[str, Any]] = field(default_factory=dict)
     purged: dict[str, tuple[int, Any]] = field(default_factory=dict)  # purge event id -> (count, sha256)
+    covered_seq: int = 0  # the highest seq a valid signed (or witnessed) head pins
+    first_unsigned: tuple[str, int, datetime | None] | None = None  # (id, seq, created_at) after covered_seq
 
 
-def verify_trail(engine: Engine, keyring: Keyring) -> VerifyReport:
-    """Recompute the whole chain and check it against every signed head."""
+def verify_trail(
+    engine: Engine,
+    keyring: Keyring,
+    *,
+    coverage: Coverage | None = None,
+    witness: Sequence[WitnessedHead] | None = None,
+    witness_name: str = "the witness",
+) -> VerifyReport:
+    """Recompute the whole chain and check it against every signed head, and every witnessed one.
+
+    A chain with entries needs at least one valid signed head. With ``coverage``, the signed heads must
+    also cover the chain (see ``Coverage``); without it, any unsigned tail passes (only the hashes
+    protect it)."""
     with engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             conn.execution_options(isolation_level="REPEATABLE READ")
         with conn.begin():
-            return _verify(conn, keyring)
+            return _verify(conn, keyring, coverage, list(witness or ()), witness_name)
 
 
-def _verify(conn: Connection, keyring: Keyring) -> VerifyReport:
+def _verify(
+    conn: Connection,
+    keyring: Keyring,
+    coverage: Coverage | None,
+    witnessed: list[WitnessedHead],
+    witness_name: str,
+) -> VerifyReport:
+    if conn.execute(select(audit_chain_head.c.id)).first() is None:
+        problem = "the chain head row is missing (the audit tables were emptied or the schema was damaged)"
+        return VerifyReport(False, 0, None, problem, None, None)
     head = read_head(conn)
     heads = [dict(row._mapping) for row in conn.execute(select(audit_signed_heads).order_by(audit_signed_heads.c.seq))]
-    valid_heads = [h for h in heads if signature_valid(keyring, h)]
+    for h in heads:
+        h["label"] = _label(h)
+    stored = {(h["seq"], h["entry_hash"], h["signature"]) for h in heads}
+    witness_heads = []
+    for w in witnessed:
+        row = w.as_row()
+        signed = f"seq {w.seq}, signed {timestamp(w.signed_at)} by {w.signer}"
+        row["label"] = f"witnessed head ({signed}; {witness_name} line {w.line})"
+        row["witnessed"] = True
+        row["stored"] = (w.seq, w.entry_hash, w.signature) in stored
+        witness_heads.append(row)
+    every_head = sorted(heads + witness_heads, key=lambda h: h["seq"])
+    valid_heads = [h for h in every_head if signature_valid(keyring, h)]
     last_signed = max((_aware(h["signed_at"]) for h in valid_heads), default=None)
-    walk = _Walk()
+    walk = _Walk(covered_seq=max((h["seq"] for h in valid_heads), default=0))
+    witness_summary = f"{len(witness_heads)} witnessed heads reached ({witness_name})" if witnessed else None
 
     def report(broken: _Broken | None) -> VerifyReport:
         contradicted = None
         if broken is not None:
-            later = [h for h in heads if h["seq"] >= broken.seq]
-            contradicted = _label(later[0]) if later else None
+            later = [h for h in every_head if h["seq"] >= broken.seq]
+            contradicted = later[0]["label"] if later else None
         return VerifyReport(
             ok=broken is None,
             records_checked=walk.records,
@@ -123,16 +172,24 @@ def _verify(conn: Connection, keyring: Keyring) -> VerifyReport:
             tombstones_checked=walk.tombstones,
             signed_heads_checked=len(heads),
             head_seq=head.seq,
+            witness=witness_summary,
         )
 
-    forged = next((h for h in heads if h not in valid_heads), None)
+    forged = next((h for h in every_head if h not in valid_heads), None)
     if forged is not None:
         problem = "its signature does not verify with any key in the key file (forged or altered)"
         return VerifyReport(
-            False, 0, None, f"{_label(forged)}: {problem}", _label(forged), last_signed, signed_heads_checked=len(heads)
+            False,
+            0,
+            None,
+            f"{forged['label']}: {problem}",
+            forged["label"],
+            last_signed,
+            signed_heads_checked=len(heads),
+            head_seq=head.seq,
         )
     heads_by_seq: dict[int, list[dict[str, Any]]] = {}
-    for h in heads:
+    for h in every_head:
         heads_by_seq.setdefault(h["seq"], []).append(h)
     try:
         entries = _entries(conn)
@@ -145,13 +202,56 @@ def _verify(conn: Connection, keyring: Keyring) -> VerifyReport:
                     raise _Broken(
                         entry["id"],
                         entry["seq"],
-                        f"the chain up to seq {entry['seq']} was rewritten: its hash differs from {_label(signed)}",
+                        f"the chain up to seq {entry['seq']} was rewritten: its hash differs from {signed['label']}",
                     )
             entry = following
         _check_end(walk, head, heads_by_seq)
+        _check_witnessed_stored(witness_heads)
+        _check_coverage(walk, head, coverage)
     except _Broken as broken:
         return report(broken)
     return report(None)
+
+
+def _check_witnessed_stored(witness_heads: list[dict[str, Any]]) -> None:
+    """Every witnessed head must still be in ``audit_signed_heads``: the signer stores what it witnesses."""
+    missing = [h for h in witness_heads if not h["stored"]]
+    if missing:
+        first = missing[0]
+        raise _Broken(
+            None,
+            first["seq"],
+            f"{len(missing)} witnessed signed head(s) are not in the database, the first at seq {first['seq']}: "
+            "signed heads were deleted (or a signature failed to commit just after it was witnessed)",
+        )
+
+
+def _check_coverage(walk: _Walk, head: Any, coverage: Coverage | None) -> None:
+    """Some signed head covers a chain with entries (every gateway signs after its first append); with
+    ``coverage``, all of it but a tail a running gateway has not had time to sign."""
+    if head.seq == 0:
+        return
+    if walk.covered_seq == 0:
+        raise _Broken(
+            head.entry_id,
+            1,
+            f"no signed head covers the chain ({head.seq} entries): the signed heads were deleted, "
+            "or no gateway ever signed this chain",
+        )
+    if coverage is None or walk.first_unsigned is None or head.seq <= walk.covered_seq:
+        return
+    entry_id, seq, created_at = walk.first_unsigned
+    now = coverage.now or datetime.now(UTC)
+    if created_at is None or now - _aware(created_at) > coverage.max_unsigned_age:
+        age = "" if created_at is None else f", the oldest written {timestamp(created_at)}"
+        raise _Broken(
+            entry_id,
+            seq,
+            f"the last {head.seq - walk.covered_seq} entries (seq {seq}..{head.seq}{age}) are not covered by "
+            f"a signed head, and a running gateway signs within {coverage.max_unsigned_age.total_seconds():g} s: "
+            "later signed heads were deleted, or the gateway stopped without signing (a crash; "
+            "'gateway serve' signs at start)",
+        )
 
 
 def _aware(value: datetime) -> datetime:
@@ -218,6 +318,8 @@ def _check_entry(
         else:
             _check_event(walk, entry)
             walk.events += 1
+    if seq > walk.covered_seq and walk.first_unsigned is None:
+        walk.first_unsigned = (entry_id, seq, entry.get("created_at"))
     walk.prev_id, walk.prev_hash = entry_id, entry["entry_hash"]
     walk.expected_seq += 1
 
@@ -330,7 +432,12 @@ def _check_end(walk: _Walk, head: Any, heads_by_seq: dict[int, list[dict[str, An
         )
     if heads_by_seq:
         seq = min(heads_by_seq)
-        raise _Broken(None, seq, f"the chain ends at seq {last_seq} but a head was signed at seq {seq}: deleted")
+        raise _Broken(
+            None,
+            seq,
+            f"the chain ends at seq {last_seq} but {heads_by_seq[seq][0]['label']} pins seq {seq}: "
+            f"the entries after seq {last_seq} were deleted (truncated)",
+        )
     for record_id, expected in walk.awaiting_outcome.items():
         if expected["status"] != "pending":
             raise _Broken(record_id, expected["seq"], f"record {record_id} has an outcome but no outcome event")

@@ -33,11 +33,30 @@ def iso_datetime(value: str) -> datetime:
 
 
 def _existing_store(settings: Settings) -> Engine:
-    """The audit store's engine; refused when its SQLite file does not exist (nothing is created)."""
+    """The audit store's engine (its waits bounded by the settings); refused when its SQLite file does
+    not exist (nothing is created)."""
+    from gateway import db
+
     url = settings.resolved_database_url
     if url.startswith("sqlite:///") and not Path(url.removeprefix("sqlite:///")).exists():
         raise CommandError(f"no audit store at {url} (set GATEWAY_DATABASE_URL or GATEWAY_DATA_DIR)")
-    return engine_for(settings)
+    engine_for(settings).dispose()  # migrates
+    return db.make_engine(url, db.StoreTimeouts.from_settings(settings))
+
+
+def _sign_appended(settings: Settings, engine: Engine) -> None:
+    """Sign the head after this command appended to the chain, so that a stopped gateway leaves no
+    unsigned tail (``verify`` would report one). Without the key file the command still did its job."""
+    from gateway.audit.keyring import Keyring, KeyringError
+    from gateway.audit.signing import sign_head
+    from gateway.audit.witness import FileWitness
+
+    try:
+        keyring = Keyring.from_settings(settings)
+        witness = FileWitness(settings.resolved_audit_witness_file)
+        sign_head(engine, keyring, f"cli:{getpass.getuser()}", witness=witness)
+    except (KeyringError, OSError) as exc:
+        print(f"warning: the chain head was not signed ({exc}); run 'gateway audit sign-head'", file=sys.stderr)
 
 
 def _keyring(settings: Settings) -> Keyring:
@@ -53,11 +72,24 @@ def _actor(args: argparse.Namespace) -> str:
     return args.actor or f"cli:{getpass.getuser()}"
 
 
-def _verify(_: argparse.Namespace, settings: Settings) -> int:
-    from gateway.audit.verify import verify_trail
+def _verify(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
+
+    from gateway.audit.verify import Coverage, verify_trail
+    from gateway.audit.witness import WitnessError, read_witness
 
     keyring = _keyring(settings)
-    report = verify_trail(_existing_store(settings), keyring)
+    engine = _existing_store(settings)
+    path: Path | None = args.witness
+    if path is None and settings.resolved_audit_witness_file.exists():
+        path = settings.resolved_audit_witness_file
+    try:
+        witnessed = read_witness(path) if path is not None else []
+    except WitnessError as exc:
+        raise CommandError(str(exc)) from None
+    # A running gateway signs unsigned appends every GATEWAY_AUDIT_SIGN_EVERY_SECONDS: allow twice that.
+    coverage = Coverage(max_unsigned_age=timedelta(seconds=2 * settings.audit_sign_every_seconds))
+    report = verify_trail(engine, keyring, coverage=coverage, witness=witnessed, witness_name=str(path))
     print(report.summary())
     return 0 if report.ok else 1
 
@@ -80,6 +112,7 @@ def _export(args: argparse.Namespace, settings: Settings) -> int:
         raise CommandError(str(exc)) from None
     engine = _existing_store(settings)
     record_event(engine, EXPORT_EVENT, _actor(args), None, export_event_details(args.format, filters, "cli"))
+    _sign_appended(settings, engine)
     try:
         for chunk in iter_export(engine, args.format, filters):
             sys.stdout.write(chunk)
@@ -98,6 +131,7 @@ def _erase(args: argparse.Namespace, settings: Settings) -> int:
         result = erase(engine, scope, actor=_actor(args), reason=args.reason)
     except ErasureError as exc:
         raise CommandError(str(exc)) from None
+    _sign_appended(settings, engine)
     print(
         f"Erased the payloads of {result.erased} record(s) ({result.matched} matched; "
         f"{result.matched - result.erased} were already erased). Erasure event: {result.event_id}"
@@ -110,7 +144,9 @@ def _purge(args: argparse.Namespace, settings: Settings) -> int:
     from gateway.policy import load_policies
 
     policies = load_policies(settings.policy_dir)
-    result = purge(_existing_store(settings), policies, actor=_actor(args))
+    engine = _existing_store(settings)
+    result = purge(engine, policies, actor=_actor(args))
+    _sign_appended(settings, engine)
     print(
         f"Purged: {result.payloads_shredded} payload(s) shredded, {result.records_deleted} record(s) deleted "
         f"({result.tombstones} chain entries kept as tombstones). Purge event: {result.event_id}"
@@ -133,15 +169,18 @@ def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
             writer.add_event("key_rotation", _actor(args), None, details)
     except OSError as exc:
         raise CommandError(f"the key file {keyring.path} could not be rewritten: {exc.strerror}") from None
+    _sign_appended(settings, engine)
     print(f"Rotated the audit master key: {old} -> {new.key_id} (older keys stay in {keyring.path}).")
     return 0
 
 
 def _sign_head(_: argparse.Namespace, settings: Settings) -> int:
     from gateway.audit.signing import sign_head
+    from gateway.audit.witness import FileWitness
 
     keyring = _keyring(settings)
-    seq = sign_head(_existing_store(settings), keyring, signer=f"cli:{getpass.getuser()}")
+    witness = FileWitness(settings.resolved_audit_witness_file)
+    seq = sign_head(_existing_store(settings), keyring, signer=f"cli:{getpass.getuser()}", witness=witness)
     print("The chain is empty: nothing to sign." if seq is None else f"Signed the chain head at seq {seq}.")
     return 0
 
@@ -149,7 +188,14 @@ def _sign_head(_: argparse.Namespace, settings: Settings) -> int:
 def register(commands: argparse._SubParsersAction) -> None:
     audit = commands.add_parser("audit", help="the audit trail").add_subparsers(dest="audit_command", required=True)
 
-    audit.add_parser("verify", help="check the whole audit trail").set_defaults(handler=_verify)
+    verify = audit.add_parser("verify", help="check the whole audit trail")
+    verify.add_argument(
+        "--witness",
+        type=Path,
+        help="a witness file of signed heads (default: GATEWAY_AUDIT_WITNESS_FILE if it exists); "
+        "the chain must reach every head in it",
+    )
+    verify.set_defaults(handler=_verify)
 
     export = audit.add_parser("export", help="write audit records (metadata only) to standard output")
     export.add_argument("--format", required=True, choices=FORMATS)

@@ -29,18 +29,56 @@ def _preflight(settings: Settings) -> str | None:
     return None
 
 
+def _dbapi_errors() -> tuple[type[Exception], ...]:
+    import sqlite3
+
+    errors: list[type[Exception]] = [sqlite3.Error]
+    try:
+        import psycopg
+
+        errors.append(psycopg.Error)
+    except ImportError:
+        pass
+    return tuple(errors)
+
+
+def store_problem(settings: Settings) -> str | None:
+    """Open the audit store as a gateway does (migrations, the key file, created only for an empty store,
+    a writer row, crash reconciliation, a signed head) and close it again: a one-line reason the gateway
+    cannot start, or None. The serving processes started afterwards find the store and key ready."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from gateway.audit.keyring import KeyringError
+    from gateway.services import open_audit_store
+
+    url = settings.resolved_database_url
+    try:
+        engine, store = open_audit_store(settings)
+        store.close()
+        engine.dispose()
+    except KeyringError as exc:
+        return f"audit key: {exc}"
+    except (SQLAlchemyError, OSError, *_dbapi_errors()) as exc:  # chain statements raise the DB-API's own
+        cause = exc.orig if isinstance(exc, DBAPIError) else exc
+        first_line = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+        where = make_url(url).render_as_string(hide_password=True)
+        return f"the audit store at {where} cannot be opened: {first_line}"
+    return None
+
+
 def _serve(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
 
-    from gateway import db
     from gateway.app import create_app
 
     problem = _preflight(settings)
+    if problem is None:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        problem = store_problem(settings)
     if problem is not None:
         print(f"gateway cannot start: {problem}", file=sys.stderr)
         return 2
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    db.upgrade(settings.resolved_database_url)
     if args.workers > 1:
         # Each worker process has its own detection pool: share the CPUs out instead of oversubscribing them.
         from gateway.services import detection_workers
@@ -48,19 +86,34 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         if settings.detection_workers is None:
             per_worker = max(1, detection_workers(settings) // args.workers)
             os.environ["GATEWAY_DETECTION_WORKERS"] = str(per_worker)
-        _serve_workers(args.host, args.port, args.workers)
+        _serve_workers(args.host, args.port, args.workers, settings)
     else:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", **proxy_options(settings))
     return 0
 
 
-def _serve_workers(host: str, port: int, workers: int) -> None:
+def proxy_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's proxy-header options: believe X-Forwarded-* only from ``GATEWAY_TRUSTED_PROXIES``.
+
+    uvicorn trusts 127.0.0.1 by default, so anything on the gateway's host could pose as any
+    client address (and step round the sign-in limiter); by default nobody is trusted."""
+    trusted = settings.trusted_proxy_list
+    return {"proxy_headers": bool(trusted), "forwarded_allow_ips": trusted or [""]}
+
+
+def _serve_workers(host: str, port: int, workers: int, settings: Settings) -> None:
     """``uvicorn.run(..., workers=N)``, with a listening socket that keeps ``TCP_NODELAY`` on its connections."""
     from uvicorn import Config
     from uvicorn.supervisors import Multiprocess
 
     config = Config(
-        "gateway.app:app_from_environment", factory=True, host=host, port=port, workers=workers, log_level="info"
+        "gateway.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        **proxy_options(settings),  # type: ignore[arg-type]
     )
     try:
         Multiprocess(config, sockets=[tcp_listener(config.bind_socket())]).run()

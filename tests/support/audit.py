@@ -13,6 +13,7 @@ from gateway import db
 from gateway.audit.keyring import Keyring
 from gateway.audit.signing import HeadSigner
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
+from gateway.audit.witness import FileWitness
 from gateway.types import Action, Decision, Finding, Route, RuleMatch
 
 SSN = "219-09-9999"
@@ -39,12 +40,21 @@ def ok(reply: str = "Done.", latency_ms: float = 12.3456) -> Outcome:
     return Outcome("ok", 200, latency_ms, None, json.dumps({"choices": [{"message": {"content": reply}}]}).encode())
 
 
-def open_store(url: str, key_file: Path, *, every_records: int = 5, every_seconds: float = 3600) -> AuditStore:
-    """Migrate ``url`` and open an audit store on it with a (new or existing) key file."""
+def open_store(
+    url: str, key_file: Path, *, every_records: int = 5, every_seconds: float = 3600, witness: Path | None = None
+) -> AuditStore:
+    """Migrate ``url`` and open an audit store on it with a (new or existing) key file; with ``witness``,
+    every signed head is also appended to that file."""
     db.upgrade(url)
     engine = db.make_engine(url)
     keyring = Keyring.generate(key_file) if not key_file.exists() else Keyring.load(key_file)
-    signer = HeadSigner(engine, keyring, every_records=every_records, every_seconds=every_seconds)
+    signer = HeadSigner(
+        engine,
+        keyring,
+        every_records=every_records,
+        every_seconds=every_seconds,
+        witness=FileWitness(witness) if witness is not None else None,
+    )
     return AuditStore(engine, keyring, signer=signer)
 
 

@@ -26,7 +26,9 @@ def serving(app: FastAPI) -> Iterator[str]:
         if not thread.is_alive():
             raise AssertionError("the in-process gateway did not start")
         try:
-            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+            # Up once the lifespan has built the services (uvicorn accepts connections only then);
+            # /readyz may honestly say 503 when a test hands in a failing part.
+            if httpx.get(f"{base}/healthz", timeout=2).status_code == 200:
                 break
         except httpx.HTTPError:
             time.sleep(0.1)
