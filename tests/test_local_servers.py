@@ -72,6 +72,11 @@ def test_requests_are_spread_over_the_servers_and_carry_their_names(
     ready = httpx.get(f"{gateway.base_url}/readyz").json()
     assert ready["local_servers"] == {s.name: True for s in servers}
     assert upstream.raw == []
+    with sqlite3.connect(gateway.data_dir / "audit.db") as conn:  # the record names the server too
+        [[detail]] = conn.execute(
+            "SELECT detail FROM audit_records WHERE id = ?", (response.headers["x-gateway-audit-id"],)
+        )
+    assert detail == f"answered by local server {answered[-1]}"
 
 
 def test_streams_pass_through_from_the_local_server(site: tuple[GatewayProcess, str]) -> None:

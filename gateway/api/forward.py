@@ -86,8 +86,10 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
         )
         return respond(request, error)
 
-    if reply.server is not None:
+    served_by = None
+    if reply.server is not None:  # recorded with the outcome, shown on the record's page
         headers = {**headers, "x-gateway-local-server": reply.server}
+        served_by = f"answered by local server {reply.server}"
     redaction = forward.redaction
     if reply.chunks is None:
         answer_body = reply.body or {}
@@ -96,7 +98,7 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
         if redaction is not None and reply.status_code == 200:
             answer_body = redaction.restore_completion(answer_body)
         status = "ok" if reply.status_code == 200 else "upstream_error"
-        outcome = Outcome(status, reply.status_code, _ms(started), None, json.dumps(answer_body).encode())
+        outcome = Outcome(status, reply.status_code, _ms(started), served_by, json.dumps(answer_body).encode())
         return OutcomeAfterResponse(answer_body, reply.status_code, headers, services.audit, forward.audit_id, outcome)
 
     chunks = reply.chunks
@@ -106,7 +108,7 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
         chunks = redaction.restore_stream(chunks, door.stream_shape)
     assert stream
     return StreamingResponse(
-        _audited_stream(services, forward.audit_id, backend_name, chunks, started, door),
+        _audited_stream(services, forward.audit_id, backend_name, chunks, started, door, served_by),
         media_type="text/event-stream",
         headers={**headers, "cache-control": "no-cache"},
     )
@@ -182,10 +184,16 @@ def _backend_failure(route: Route, headers: dict[str, str], exc: BackendError) -
 
 
 async def _audited_stream(
-    services: Services, audit_id: str, backend: str, chunks: AsyncIterator[bytes], started: float, door: Door
+    services: Services,
+    audit_id: str,
+    backend: str,
+    chunks: AsyncIterator[bytes],
+    started: float,
+    door: Door,
+    served_by: str | None = None,
 ) -> AsyncIterator[bytes]:
     received: list[bytes] = []
-    outcome = Outcome("ok", 200, 0.0)
+    outcome = Outcome("ok", 200, 0.0, served_by)
     try:
         async for chunk in chunks:
             received.append(chunk)

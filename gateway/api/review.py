@@ -10,7 +10,7 @@ nothing is shown.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import anyio.to_thread
@@ -23,7 +23,8 @@ from gateway.audit.events import record_event
 from gateway.audit.evidence import RecordNotFound, open_payload
 from gateway.audit.export import EXPORT_EVENT, export_event_details, iter_export
 from gateway.audit.filters import FilterError, RecordFilters, parse_time
-from gateway.audit.verify import verify_trail
+from gateway.audit.verify import Coverage, verify_trail
+from gateway.audit.witness import read_witness
 from gateway.entities import ENTITY_TYPES
 from gateway.errors import InvalidRequest, NotFound, Unavailable
 from gateway.review.disclosures import KIND as PAYLOAD_VIEW
@@ -195,10 +196,19 @@ async def disclosures(request: Request, _: SessionDep) -> dict[str, Any]:
     return {"disclosures": items, "next_cursor": next_cursor}
 
 
+def _verify_against_witness(services: Services) -> Any:
+    """The whole trail, held to the signing cadence and to the witness file, as ``gateway audit verify`` does."""
+    settings = services.settings
+    coverage = Coverage(max_unsigned_age=timedelta(seconds=2 * settings.audit_sign_every_seconds))
+    path = settings.resolved_audit_witness_file
+    witness = read_witness(path) if path.exists() else None
+    return verify_trail(services.engine, services.audit.keyring, coverage=coverage, witness=witness)
+
+
 @router.get("/verify")
 async def verify(request: Request, _: SessionDep) -> dict[str, Any]:
     services = _services(request)
-    report = await anyio.to_thread.run_sync(verify_trail, services.engine, services.audit.keyring)
+    report = await anyio.to_thread.run_sync(_verify_against_witness, services)
     body = dataclasses.asdict(report)
     for name, value in body.items():
         if isinstance(value, datetime):

@@ -427,6 +427,7 @@ async function renderRecord(id) {
     ["Decision", decisionBadge(r.decision)], ["Route", r.route], ["Endpoint", r.endpoint], ["Model", r.model || "—"],
     ["Status", `${r.status}${r.status_code ? ` (${r.status_code})` : ""}`],
     ["Latency", r.latency_ms !== null ? `${r.latency_ms} ms` : "—"],
+    ["Outcome detail", r.detail || "—"],
     ["Request SHA-256", h("span", { class: "mono small", text: r.request_sha256 })],
   ];
   const rules = r.rules.length ? h("div", { class: "rules", id: "rules" }, r.rules.map((rule) =>
