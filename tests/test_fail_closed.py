@@ -98,7 +98,7 @@ def test_an_audit_store_that_cannot_be_written_refuses_and_sends_nothing(
         assert len(fresh_upstream.requests) == 1  # the second request never left
 
 
-def test_a_failing_local_model_refuses_and_never_falls_back_to_the_cloud(
+def test_a_prompt_over_the_local_window_is_refused_and_never_falls_back_to_the_cloud(
     tmp_path: Path, fresh_upstream: RecordingUpstream, detector: object
 ) -> None:
     settings = settings_for(tmp_path, fresh_upstream, local_model_context=256)
@@ -107,11 +107,12 @@ def test_a_failing_local_model_refuses_and_never_falls_back_to_the_cloud(
     too_long = PATIENT + " History: " + "stable vitals, no complaints overnight. " * 80
     with serving(create_app(services=services)) as base:
         response = chat(base, key, too_long)
-    assert response.status_code == 503
-    assert response.json()["error"]["code"] == "local_model_failed"
+    # The client's to shorten (400, which SDKs do not retry), recorded once; never sent to the cloud.
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "context_length_exceeded"
     assert response.headers["x-gateway-route"] == "local"
     assert fresh_upstream.requests == []
-    assert records(settings) == [("error", "route_local", "local model failed: ValueError")]
+    assert records(settings) == [("error", "route_local", "the prompt is longer than the local model's context window")]
 
 
 _GENERAL = load_policies(BUNDLED_POLICY_DIR)["general"]
