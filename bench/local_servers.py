@@ -6,7 +6,9 @@ One ``python -m llama_cpp.server`` serves the bundled GGUF on loopback; a
 ``gateway serve`` uses it as its only local server (``GATEWAY_LOCAL_URLS``).
 Patient prompts (kept local by the healthcare policy) are sent open loop at a
 fixed rate, each request on its own thread, alternately through the gateway
-and straight to the server, so both see the same load. Reported per rate:
+and straight to the server, so both see the same load; consecutive requests
+carry different prompts (llama.cpp reuses the previous prompt's evaluation,
+which would favour whichever side came second). Reported per rate:
 latency p50/p95, generated tokens per second, errors, and the gateway's added
 latency as a share of the direct generation time (target: at most 5%).
 """
@@ -58,7 +60,7 @@ def _run(rate: float, duration: float, targets: dict[str, tuple[str, dict[str, s
         name = names[n % len(names)]
         url, headers = targets[name]
         body = {"model": "gpt-4o", "max_tokens": max_tokens, "temperature": 0,
-                "messages": [{"role": "user", "content": PROMPTS[n // len(names) % len(PROMPTS)]}]}  # fmt: skip
+                "messages": [{"role": "user", "content": PROMPTS[n % len(PROMPTS)]}]}  # fmt: skip
         thread = threading.Thread(target=_fire, args=(url, headers, body, results[name]))
         thread.start()
         threads.append(thread)
