@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
+from openai import OpenAI
 
 from tests.support.anthropic_upstream import RecordingAnthropicUpstream
 from tests.support.server import GatewayProcess, free_port, gateway_env
@@ -45,6 +47,20 @@ def gateway(
     process.start()
     yield process
     process.stop()
+
+
+@pytest.fixture()
+def sent() -> list[httpx.Request]:
+    """The requests the ``client`` SDK sent, as bytes on the wire (to compare with what the upstream got)."""
+    return []
+
+
+@pytest.fixture()
+def client(gateway: GatewayProcess, key: str, sent: list[httpx.Request]) -> Iterator[OpenAI]:
+    """The ``openai`` SDK against the session gateway with the test module's own ``key``."""
+    http = httpx.Client(event_hooks={"request": [sent.append]}, timeout=120)
+    yield OpenAI(base_url=f"{gateway.base_url}/v1", api_key=key, max_retries=0, http_client=http)
+    http.close()
 
 
 from tests.detect_fixtures import detector  # noqa: E402,F401  (the session-wide real Detector)

@@ -95,18 +95,6 @@ def key(gateway: GatewayProcess) -> str:
     return gateway.create_key("unread-tester", "general")
 
 
-@pytest.fixture()
-def sent() -> list[httpx.Request]:
-    return []
-
-
-@pytest.fixture()
-def client(gateway: GatewayProcess, key: str, sent: list[httpx.Request]) -> Iterator[OpenAI]:
-    http = httpx.Client(event_hooks={"request": [sent.append]}, timeout=120)
-    yield OpenAI(base_url=f"{gateway.base_url}/v1", api_key=key, max_retries=0, http_client=http)
-    http.close()
-
-
 @pytest.fixture(autouse=True)
 def _fresh_upstream(upstream: RecordingUpstream) -> Iterator[None]:
     upstream.clear()
