@@ -34,6 +34,7 @@ from tests.recognizer_helpers import matched
         # A grouped card next to another group of digits: the longest run fails Luhn, the card inside it does not.
         ("charge 4111 1111 1111 1111 5 times", ["4111 1111 1111 1111"]),
         ("model o 4111 1111 1111 1111 3", ["4111 1111 1111 1111"]),
+        ("model gpt- 4111 1111 1111 1111 5-codex", ["4111 1111 1111 1111"]),  # the run ends glued to a word
         ("ref 2 5555-5555-5555-4444", ["5555-5555-5555-4444"]),
         ("order 1234 5678 9012 3456 7", []),  # no card inside it either
         ("phone 020 7946 0958 ext 12 34", []),

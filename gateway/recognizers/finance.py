@@ -97,8 +97,6 @@ class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
             best = None
             for i in range(len(bounds)):
                 for j in range(len(bounds) - 1, i - 1, -1):
-                    if (i, j) == (0, len(bounds) - 1):
-                        continue  # the whole run: the pattern's own candidate
                     start, end = bounds[i][0], bounds[j][1]
                     if self.validate_result(text[start:end]) and (best is None or end - start > best[1] - best[0]):
                         best = (start, end)
