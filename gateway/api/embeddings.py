@@ -13,11 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gateway.api import forward
-from gateway.audit.store import Outcome
 from gateway.auth import ClientKeyDep
 from gateway.backends.base import BackendError
 from gateway.errors import Unavailable, respond
-from gateway.pipeline.audit import record_outcome
 from gateway.pipeline.parse import read_body
 from gateway.pipeline.run import Refuse
 from gateway.services import Services
@@ -52,11 +50,6 @@ async def create_embeddings(request: Request, key: ClientKeyDep) -> Response:
         reply = await embed(embeddings.texts(verdict.body))
     except BackendError as exc:
         log.warning("local embedding failed for record %s: %s", verdict.audit_id, exc)
-        error = Unavailable(
-            "The local embedding model failed; the request was refused and was not sent anywhere else.",
-            code="local_model_failed",
-            headers=verdict.headers,
-        )
-        await record_outcome(services.audit, verdict.audit_id, Outcome("error", 503, 0.0, str(exc)))
-        return respond(request, error)
+        error = forward.backend_failure(Route.LOCAL, {}, exc)
+        return await forward.refuse_forwarded(request, services, verdict, error, started, str(exc), "error")
     return forward.completed(services, verdict, reply.body or {}, started)

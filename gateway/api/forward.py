@@ -79,7 +79,7 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
     try:
         reply, backend_name = await _send(request, services, door, forward)
     except BackendError as exc:
-        error = _backend_failure(forward.route, headers, exc)
+        error = backend_failure(forward.route, headers, exc)
         log.warning("backend failed for record %s: %s", forward.audit_id, exc)
         await record_outcome(
             services.audit, forward.audit_id, Outcome("error", error.status_code, _ms(started), str(exc))
@@ -115,11 +115,17 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
 
 
 async def refuse_forwarded(
-    request: Request, services: Services, forward: Forward, error: GatewayError, started: float, detail: str
+    request: Request,
+    services: Services,
+    forward: Forward,
+    error: GatewayError,
+    started: float,
+    detail: str,
+    status: str = "refused",
 ) -> Response:
     """Refuse a request that was already audited as forwarded (its outcome says why)."""
     error.headers = {**forward.headers, **error.headers}
-    outcome = Outcome("refused", error.status_code, _ms(started), detail)
+    outcome = Outcome(status, error.status_code, _ms(started), detail)
     await record_outcome(services.audit, forward.audit_id, outcome)
     return respond(request, error)
 
@@ -148,7 +154,8 @@ async def _send(request: Request, services: Services, door: Door, forward: Forwa
     return await send(body, raw=raw), local.name
 
 
-def _backend_failure(route: Route, headers: dict[str, str], exc: BackendError) -> GatewayError:
+def backend_failure(route: Route, headers: dict[str, str], exc: BackendError) -> GatewayError:
+    """The client's answer for a backend that failed: never a cloud fallback for a local route."""
     if isinstance(exc, ContextTooLong):
         error = InvalidRequest(
             "The prompt is longer than the on-premises model's context window; shorten it (it was not sent "

@@ -8,7 +8,6 @@ Anthropic's shape (``gateway.errors.respond``).
 
 from __future__ import annotations
 
-import json
 import time
 
 from fastapi import APIRouter, Request
@@ -16,10 +15,8 @@ from fastapi.responses import Response
 
 from gateway import sse
 from gateway.api import forward
-from gateway.audit.store import Outcome
 from gateway.auth import ClientKeyDep
 from gateway.errors import respond
-from gateway.pipeline.audit import OutcomeAfterResponse
 from gateway.pipeline.parse import read_body
 from gateway.pipeline.run import Refuse
 from gateway.services import Services
@@ -65,6 +62,4 @@ async def count_tokens(request: Request, key: ClientKeyDep) -> Response:
         return respond(request, verdict.error)
     if verdict.route is Route.UPSTREAM:
         return await forward.answer(request, services, COUNT_DOOR, verdict, started)
-    counted = translate.count_tokens(translate.to_chat(verdict.body))
-    outcome = Outcome("ok", 200, (time.perf_counter() - started) * 1000.0, None, json.dumps(counted).encode())
-    return OutcomeAfterResponse(counted, 200, verdict.headers, services.audit, verdict.audit_id, outcome)
+    return forward.completed(services, verdict, translate.count_tokens(translate.to_chat(verdict.body)), started)

@@ -5,8 +5,25 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from presidio_analyzer import Pattern, PatternRecognizer, RecognizerResult
+from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
+
+
+def found(
+    recognizer: EntityRecognizer, start: int, end: int, score: float, explanation: AnalysisExplanation
+) -> RecognizerResult:
+    """A result of ``recognizer`` (its entity), named as the detector records it."""
+    return RecognizerResult(
+        entity_type=recognizer.supported_entities[0],
+        start=start,
+        end=end,
+        score=score,
+        analysis_explanation=explanation,
+        recognition_metadata={
+            RecognizerResult.RECOGNIZER_NAME_KEY: recognizer.name,
+            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: recognizer.id,
+        },
+    )
 
 
 class GatewayPatternRecognizer(PatternRecognizer):
@@ -66,19 +83,7 @@ class LabelledValueRecognizer(GatewayPatternRecognizer):
                 explanation = self.build_regex_explanation(
                     self.name, pattern.name, pattern.regex, score, validation, self.FLAGS
                 )
-                results.append(
-                    RecognizerResult(
-                        entity_type=self.ENTITY,
-                        start=start,
-                        end=end,
-                        score=score,
-                        analysis_explanation=explanation,
-                        recognition_metadata={
-                            RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                            RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                        },
-                    )
-                )
+                results.append(found(self, start, end, score, explanation))
         return results
 
 

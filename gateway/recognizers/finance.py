@@ -8,7 +8,7 @@ from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import AbaRoutingRecognizer as PresidioAbaRoutingRecognizer
 
-from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer, ResultCheck
+from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer, ResultCheck, found
 from gateway.recognizers.checksums import digits_only, luhn_valid
 
 # ISO 3166-1 alpha-2 country codes (plus XK, used by SWIFT for Kosovo).
@@ -83,7 +83,7 @@ class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
         return results + self._grouped_neighbours(text, results)
 
-    def _grouped_neighbours(self, text: str, found: list[RecognizerResult]) -> list[RecognizerResult]:
+    def _grouped_neighbours(self, text: str, taken: list[RecognizerResult]) -> list[RecognizerResult]:
         """Card numbers written in groups next to another group of digits (``card 4111 1111 1111 1111 5 times``).
 
         The pattern takes the longest run of groups, which then fails the checksum; the groups
@@ -91,7 +91,7 @@ class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
         """
         extra = []
         for match in _GROUPED.finditer(text):
-            if any(r.start < match.end() and match.start() < r.end for r in found):
+            if any(r.start < match.end() and match.start() < r.end for r in taken):
                 continue
             bounds = [(g.start() + match.start(), g.end() + match.start()) for g in _DIGITS.finditer(match.group(0))]
             best = None
@@ -104,11 +104,7 @@ class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
                 explanation = self.build_regex_explanation(
                     self.name, "card_number_groups", _GROUPED.pattern, 1.0, True, self.FLAGS
                 )
-                metadata = {
-                    RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                    RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                }
-                extra.append(RecognizerResult(self.ENTITY, best[0], best[1], 1.0, explanation, metadata))
+                extra.append(found(self, best[0], best[1], 1.0, explanation))
         return extra
 
     def keep(self, text: str, result: RecognizerResult) -> bool:

@@ -28,6 +28,7 @@ from typing import Any
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
+from gateway.recognizers.base import found
 from gateway.recognizers.secrets import TokenView, is_placeholder, joined_views
 
 # The rule set's version is part of what the detector runs: pinned here as in pyproject.toml, so that the
@@ -124,17 +125,5 @@ class SecretScannerRecognizer(EntityRecognizer):
                 pattern_name=finding.rule_id,
                 textual_explanation=f"Kingfisher rule {finding.rule_id} ({finding.confidence} confidence)",
             )
-            results.append(
-                RecognizerResult(
-                    entity_type=self.ENTITY,
-                    start=start,
-                    end=end,
-                    score=score,
-                    analysis_explanation=explanation,
-                    recognition_metadata={
-                        RecognizerResult.RECOGNIZER_NAME_KEY: self.name,
-                        RecognizerResult.RECOGNIZER_IDENTIFIER_KEY: self.id,
-                    },
-                )
-            )
+            results.append(found(self, start, end, score, explanation))
         return results
