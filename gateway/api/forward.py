@@ -150,6 +150,8 @@ async def _send(request: Request, services: Services, door: Door, forward: Forwa
         body, raw = forward.body, forward.raw
     else:
         body, raw = {**door.to_chat(forward.body), "stream": stream}, None
+        if stream:  # the door's own stream reports usage at its end: ask the chat stream for it
+            body["stream_options"] = {"include_usage": True}
     send = local.stream if stream else local.complete
     return await send(body, raw=raw), local.name
 
