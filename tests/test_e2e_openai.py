@@ -116,7 +116,10 @@ def test_patient_prompt_streams_locally(client: OpenAI, upstream: RecordingUpstr
 def test_a_local_stream_reports_usage_when_asked(client: OpenAI, upstream: RecordingUpstream) -> None:
     chunks = list(
         client.chat.completions.create(
-            model="gpt-4o", messages=[{"role": "user", "content": PATIENT}], stream=True, max_tokens=8,
+            model="gpt-4o",
+            messages=[{"role": "user", "content": PATIENT}],
+            stream=True,
+            max_tokens=8,
             stream_options={"include_usage": True},
         )  # fmt: skip
     )

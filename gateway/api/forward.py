@@ -152,6 +152,8 @@ async def _send(request: Request, services: Services, door: Door, forward: Forwa
         body, raw = {**door.to_chat(forward.body), "stream": stream}, None
         if stream:  # the door's own stream reports usage at its end: ask the chat stream for it
             body["stream_options"] = {"include_usage": True}
+    if forward.local_model is not None:  # the policy names the on-premise model that answers it
+        body, raw = {**body, "model": forward.local_model}, None
     send = local.stream if stream else local.complete
     return await send(body, raw=raw), local.name
 

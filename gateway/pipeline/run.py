@@ -44,6 +44,7 @@ class Forward:
     audit_id: str
     body: dict[str, Any]
     redaction: Redaction | None
+    local_model: str | None = None  # the policy's own on-premise model, for the local route
 
     @property
     def raw(self) -> bytes | None:
@@ -103,7 +104,8 @@ class Pipeline:
         body, redaction = request.body, None
         if decision.action is Action.REDACT:
             body, redaction = redact_request(request.body, inspection.segments, inspection.findings)
-        return Forward(request, inspection, route, audit_id, body, redaction)
+        local_model = policy.spec.local_model if route is Route.LOCAL else None
+        return Forward(request, inspection, route, audit_id, body, redaction, local_model)
 
     async def dry_run(self, request: ParsedRequest, policy: Policy, tenant: str) -> Inspected | Refuse:
         """Inspect and decide, audited as such; nothing is routed."""
