@@ -54,45 +54,37 @@ def _records(gateway: GatewayProcess, endpoint: str) -> list[tuple[str, str, lis
     return [(decision, route, json.loads(rules)) for decision, route, rules in rows]
 
 
-def test_claude_code(
-    bin_dir: Path, tmp_path: Path, gateway: GatewayProcess, key: str, anthropic_upstream: RecordingAnthropicUpstream
+@pytest.mark.parametrize("agent", ["claude-code", "codex-cli"])
+def test_a_coding_agent_on_every_outcome(
+    agent: str,
+    bin_dir: Path,
+    tmp_path: Path,
+    gateway: GatewayProcess,
+    key: str,
+    upstream: RecordingUpstream,
+    anthropic_upstream: RecordingAnthropicUpstream,
 ) -> None:
+    if agent == "claude-code":  # ANTHROPIC_BASE_URL without /v1; the Messages door
+        endpoint, cloud, reply, kept = "messages", anthropic_upstream, "Hello from the Anthropic upstream.", "not sent"
+        base_url, launch = gateway.base_url, agents.claude_code
+    else:  # a model provider whose base_url ends in /v1; the Responses door
+        endpoint, cloud, reply, kept = "responses", upstream, REPLY_TEXT, "context window"
+        base_url, launch = f"{gateway.base_url}/v1", agents.codex
+
     def run(prompt: str) -> agents.Run:
-        return agents.claude_code(bin_dir, tmp_path / "home", gateway.base_url, key, prompt)
+        return launch(bin_dir, tmp_path / "home", base_url, key, prompt)
 
     harmless = run(HARMLESS)
-    assert harmless.returncode == 0 and "Hello from the Anthropic upstream." in harmless.stdout, harmless.said
-    assert anthropic_upstream.paths and all(p == "/v1/messages" for p in anthropic_upstream.paths)
-    assert _records(gateway, "messages")[-1][:2] == ("allow", "upstream")
-    sent = len(anthropic_upstream.raw)
+    assert harmless.returncode == 0 and reply in harmless.stdout, harmless.said
+    assert cloud.paths and all(p == f"/v1/{endpoint}" for p in cloud.paths)
+    assert _records(gateway, endpoint)[-1][:2] == ("allow", "upstream")
+    sent = len(cloud.raw)
 
-    patient = run(PATIENT)
-    assert patient.returncode != 0 and "not sent anywhere else" in patient.said, patient.said
-    assert _records(gateway, "messages")[-1][:2] == ("route_local", "local")
+    patient = run(PATIENT)  # kept local: the bundled model's window is too small for an agent's context
+    assert patient.returncode != 0 and kept in patient.said, patient.said
+    assert _records(gateway, endpoint)[-1][:2] == ("route_local", "local")
 
     card = run(CARD)
     assert card.returncode != 0 and "pci-pan-block" in card.said, card.said
-    assert _records(gateway, "messages")[-1][:2] == ("block", "none")
-    assert len(anthropic_upstream.raw) == sent  # neither reached the cloud
-
-
-def test_codex_cli(
-    bin_dir: Path, tmp_path: Path, gateway: GatewayProcess, key: str, upstream: RecordingUpstream
-) -> None:
-    def run(prompt: str) -> agents.Run:
-        return agents.codex(bin_dir, tmp_path / "home", f"{gateway.base_url}/v1", key, prompt)
-
-    harmless = run(HARMLESS)
-    assert harmless.returncode == 0 and REPLY_TEXT in harmless.stdout, harmless.said
-    assert upstream.paths and all(p == "/v1/responses" for p in upstream.paths)
-    assert _records(gateway, "responses")[-1][:2] == ("allow", "upstream")
-    sent = len(upstream.raw)
-
-    patient = run(PATIENT)
-    assert patient.returncode != 0 and "context window" in patient.said, patient.said
-    assert _records(gateway, "responses")[-1][:2] == ("route_local", "local")
-
-    card = run(CARD)
-    assert card.returncode != 0 and "pci-pan-block" in card.said, card.said
-    assert _records(gateway, "responses")[-1][:2] == ("block", "none")
-    assert len(upstream.raw) == sent
+    assert _records(gateway, endpoint)[-1][:2] == ("block", "none")
+    assert len(cloud.raw) == sent  # neither reached the cloud
