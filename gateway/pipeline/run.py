@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from gateway import metrics, request_id
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
 from gateway.errors import Blocked, GatewayError, Unavailable
 from gateway.pipeline.audit import record_decision, record_refusal
@@ -118,15 +119,18 @@ class Pipeline:
     async def _inspect(
         self, request: ParsedRequest, policy: Policy, tenant: str, started: float
     ) -> Inspection | Refuse:
+        began = time.perf_counter()
         try:
-            return await inspect(self.detector, policy, request.segments)
+            inspection = await inspect(self.detector, policy, request.segments)
         except Unavailable as error:
             event = AuditEvent(
                 request.endpoint, tenant, refused(policy), Route.NONE, (), request.sha256, request.raw,
-                request.model, request.stream,
+                request.model, request.stream, request_id.current(),
             )  # fmt: skip
             await record_refusal(self.audit, event, error, _ms(started))
             return Refuse(error)
+        metrics.observe_inspection(request.endpoint, time.perf_counter() - began, inspection.findings)
+        return inspection
 
     async def _block(self, event: AuditEvent, started: float) -> Refuse:
         decision = event.decision
@@ -154,6 +158,7 @@ class Pipeline:
             request_body=request.raw,
             model=request.model,
             stream=request.stream,
+            request_id=request_id.current(),
         )
 
 
