@@ -12,6 +12,8 @@ from typing import Any
 from gateway import logs
 from gateway.settings import Settings
 
+WORKER_HEALTHCHECK_S = 120
+
 
 def _preflight(settings: Settings) -> str | None:
     """A clear reason the gateway cannot start, found before loading the heavy parts, or None."""
@@ -143,6 +145,10 @@ def _serve_workers(host: str, port: int, workers: int, settings: Settings) -> No
         host=host,
         port=port,
         workers=workers,
+        # uvicorn kills a worker that does not answer its supervisor's ping within this time. Loading the
+        # detector and the local model holds the GIL for seconds on a busy host: with uvicorn's 5 s the
+        # workers were killed and restarted without end (found by tests/test_metrics_workers.py).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
         **server_options(settings),  # type: ignore[arg-type]
     )
     try:
