@@ -23,7 +23,7 @@ RUN python -m venv /opt/gateway \
 FROM python:3.11-slim
 RUN apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libgomp1 \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --home-dir /var/lib/gateway --create-home gateway
+ && useradd --system --uid 10001 --home-dir /var/lib/gateway --create-home gateway
 COPY --from=build /opt/gateway /opt/gateway
 ENV PATH=/opt/gateway/bin:$PATH \
     GATEWAY_DATA_DIR=/var/lib/gateway \
