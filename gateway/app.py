@@ -11,7 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import __version__, metrics
+from gateway import __version__, metrics, tracing
 from gateway.api import (
     chat,
     completions,
@@ -47,15 +47,16 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
-        app.state.services = services or build_services(
-            settings or Settings(), detector=detector, local=local, upstream=upstream
-        )
+        chosen = services.settings if services is not None else settings or Settings()
+        tracing.configure(chosen.otel_endpoint, chosen.otel_service_name)
+        app.state.services = services or build_services(chosen, detector=detector, local=local, upstream=upstream)
         try:
             yield
         finally:
             if owned:
                 await app.state.services.aclose()
             metrics.process_exiting()
+            tracing.shutdown()
 
     app = FastAPI(title="Sovereign AI gateway", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     install_handlers(app)

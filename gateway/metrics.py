@@ -93,7 +93,7 @@ def count_request(endpoint: str, decision: str | None, route: str | None, status
 def observe_inspection(endpoint: str, seconds: float, findings: Iterable[Finding]) -> None:
     INSPECTION_SECONDS.labels(endpoint_label(endpoint)).observe(seconds)
     for finding in findings:
-        FINDINGS.labels(finding.entity_type if finding.entity_type in _KNOWN_ENTITIES else "OTHER").inc()
+        FINDINGS.labels(entity_label(finding.entity_type)).inc()
 
 
 _DECISIONS = frozenset({"allow", "redact", "route_local", "block"})
@@ -103,6 +103,18 @@ _ROUTES = frozenset({"upstream", "local", "none"})
 def _known(value: str | None, allowed: frozenset[str]) -> str:
     """A response header's value as a label only when it is one of the gateway's own words."""
     return value if value in allowed else "none"
+
+
+def known_decision(value: object) -> str:
+    return _known(value if isinstance(value, str) else None, _DECISIONS)
+
+
+def known_route(value: object) -> str:
+    return _known(value if isinstance(value, str) else None, _ROUTES)
+
+
+def entity_label(entity_type: str) -> str:
+    return entity_type if entity_type in _KNOWN_ENTITIES else "OTHER"
 
 
 def refresh(services: Any) -> None:

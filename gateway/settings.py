@@ -138,6 +138,9 @@ class Settings(BaseSettings):
     # ``GET /metrics`` needs ``Authorization: Bearer <token>`` when this is set.
     metrics_token: SecretStr | None = None
     log_level: str = "INFO"
+    # OpenTelemetry traces (optional, off by default): an OTLP/HTTP traces URL; needs the ``otel`` extra.
+    otel_endpoint: str | None = None
+    otel_service_name: str = "sovereign-gateway"
 
     @classmethod
     def settings_customise_sources(
@@ -151,6 +154,17 @@ class Settings(BaseSettings):
         config_file = os.environ.get(CONFIG_FILE_ENV)
         file_sources = (_YamlFile(settings_cls, Path(config_file)),) if config_file else ()
         return (init_settings, env_settings, *file_sources)
+
+    @field_validator("otel_endpoint")
+    @classmethod
+    def _otel_endpoint(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.match(r"https?://[^/\s]+", value):
+            raise ValueError(
+                "must be an http(s) URL of an OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces"
+            )
+        return value
 
     @field_validator("log_level")
     @classmethod

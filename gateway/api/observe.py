@@ -15,7 +15,7 @@ import time
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from gateway import metrics, request_id
+from gateway import metrics, request_id, tracing
 
 log = logging.getLogger("gateway.access")
 
@@ -48,26 +48,37 @@ class Observe:
                 )
             await send(message)
 
-        try:
-            await self.app(scope, receive, send_observed)
-        except BaseException:
-            answer.setdefault("status", UNEXPECTED_STATUS)
-            raise
-        finally:
-            seconds = time.perf_counter() - started
-            status = int(answer.get("status", UNEXPECTED_STATUS))  # type: ignore[call-overload]
-            door = metrics.door(scope["path"])
-            if door is not None:
-                metrics.count_request(door, answer.get("decision"), answer.get("route"), status, seconds)  # type: ignore[arg-type]
-            route = scope.get("route")
-            log.info(
-                "request",
-                extra={
-                    "method": scope["method"],
-                    "path": getattr(route, "path", None) or "(unmatched)",
-                    "status": status,
-                    "duration_ms": round(seconds * 1000.0, 2),
-                    "decision": answer.get("decision"),
-                },
-            )
-            request_id.unbind(token)
+        with tracing.span(
+            "gateway.request", **{"http.request.method": scope["method"], "gateway.request_id": rid}
+        ) as span:
+            try:
+                await self.app(scope, receive, send_observed)
+            except BaseException:
+                answer.setdefault("status", UNEXPECTED_STATUS)
+                raise
+            finally:
+                self._observed(scope, answer, time.perf_counter() - started, span)
+                request_id.unbind(token)
+
+    @staticmethod
+    def _observed(scope: Scope, answer: dict[str, object], seconds: float, span: object) -> None:
+        status = int(answer.get("status", UNEXPECTED_STATUS))  # type: ignore[call-overload]
+        decision, route = answer.get("decision"), answer.get("route")
+        door = metrics.door(scope["path"])
+        if door is not None:
+            metrics.count_request(door, decision, route, status, seconds)  # type: ignore[arg-type]
+        template = getattr(scope.get("route"), "path", None) or "(unmatched)"
+        tracing.annotate(
+            span, **{"http.route": template, "http.response.status_code": status, "gateway.door": door,
+                     "gateway.decision": metrics.known_decision(decision), "gateway.route": metrics.known_route(route)},
+        )  # fmt: skip
+        log.info(
+            "request",
+            extra={
+                "method": scope["method"],
+                "path": template,
+                "status": status,
+                "duration_ms": round(seconds * 1000.0, 2),
+                "decision": metrics.known_decision(decision),
+            },
+        )

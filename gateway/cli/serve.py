@@ -25,6 +25,12 @@ def _preflight(settings: Settings) -> str | None:
         load_policies(settings.policy_dir)
     except PolicyError as exc:
         return "invalid policies:\n  " + "\n  ".join(str(problem) for problem in exc.problems)
+    if settings.otel_endpoint is not None:
+        try:
+            import opentelemetry.exporter.otlp.proto.http.trace_exporter  # noqa: F401
+            import opentelemetry.sdk.trace  # noqa: F401
+        except ImportError:
+            return "GATEWAY_OTEL_ENDPOINT is set but OpenTelemetry is not installed (the 'otel' extra)"
     try:
         path = local_model_path(settings)
     except ModelNotFound as exc:

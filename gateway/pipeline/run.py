@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from gateway import metrics, request_id
+from gateway import metrics, request_id, tracing
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
 from gateway.errors import Blocked, GatewayError, Unavailable
 from gateway.pipeline.audit import record_decision, record_refusal
@@ -121,7 +121,10 @@ class Pipeline:
     ) -> Inspection | Refuse:
         began = time.perf_counter()
         try:
-            inspection = await inspect(self.detector, policy, request.segments)
+            with tracing.span("gateway.inspect", **{"gateway.endpoint": request.endpoint}) as span:
+                inspection = await inspect(self.detector, policy, request.segments)
+                found = sorted({metrics.entity_label(f.entity_type) for f in inspection.findings})
+                tracing.annotate(span, **{"gateway.findings": len(inspection.findings), "gateway.entity_types": found})
         except Unavailable as error:
             event = AuditEvent(
                 request.endpoint, tenant, refused(policy), Route.NONE, (), request.sha256, request.raw,
