@@ -16,7 +16,8 @@ from typing import Any
 from gateway import request_id
 
 # Attributes every LogRecord has; anything else passed with ``extra=`` goes into the JSON object.
-_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName"}
+# uvicorn's ``color_message`` repeats the message with terminal colours.
+_STANDARD = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "taskName", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):

@@ -47,14 +47,14 @@ def test_a_log_line_is_one_json_object_with_the_request_id_and_no_exception_text
             raise ValueError("secret value 219-09-9999 inside an exception")
         except ValueError:
             record = logger.makeRecord("tests.json", logging.ERROR, __file__, 1, "failed (%s)", ("x",), sys.exc_info())
-        record.__dict__["status"] = 503
+        record.__dict__.update(status=503, color_message="\x1b[36mfailed\x1b[0m")
         line = JsonFormatter().format(record)
     finally:
         request_id.unbind(token)
     entry = json.loads(line)
     assert "\n" not in line
     assert entry["request_id"] == "req-42" and entry["message"] == "failed (x)" and entry["status"] == 503
-    assert entry["error"] == "ValueError" and "219-09-9999" not in line
+    assert entry["error"] == "ValueError" and "219-09-9999" not in line and "color_message" not in entry
 
 
 def test_an_unexpected_error_still_answers_with_the_request_id() -> None:
