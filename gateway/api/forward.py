@@ -21,7 +21,7 @@ import anyio
 from fastapi.responses import Response, StreamingResponse
 from starlette.requests import Request
 
-from gateway import sse
+from gateway import sse, tracing
 from gateway.audit.store import Outcome
 from gateway.backends.base import (
     BackendError,
@@ -77,7 +77,8 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
     headers = forward.headers
     stream = forward.request.stream
     try:
-        reply, backend_name = await _send(request, services, door, forward)
+        with tracing.span("gateway.route", **{"gateway.route": forward.route.value}):
+            reply, backend_name = await _send(request, services, door, forward)
     except BackendError as exc:
         error = backend_failure(forward.route, headers, exc)
         log.warning("backend failed for record %s: %s", forward.audit_id, exc)

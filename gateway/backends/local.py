@@ -83,6 +83,9 @@ class LocalModelBackend:
     def __init__(self, model_path: Path, *, n_ctx: int = 2048, n_threads: int | None = None, max_tokens: int = 256):
         from llama_cpp import Llama
 
+        from gateway.logs import route_llama_logs
+
+        route_llama_logs()
         if not model_path.is_file():
             raise ModelNotFound(f"no model file at {model_path}")
         self.model_name = model_path.stem
