@@ -154,6 +154,17 @@ audit_signed_heads = Table(
 )
 
 
+# Keyed hashes of the values detected in each record (migration 0008, gateway/audit/subjects.py): an
+# officer's data-subject search looks a value's hash up here. Written with the record, in its transaction.
+audit_subjects = Table(
+    "audit_subjects",
+    metadata,
+    Column("record_id", String(36), primary_key=True),
+    Column("subject_hash", String(64), primary_key=True),
+    Column("entity_type", String(64), primary_key=True),
+    Index("ix_audit_subjects_subject_hash", "subject_hash"),
+)
+
 # Reviewer accounts for the review UI and API (migration 0003). Only an argon2id hash
 # of a password is stored; a session row holds a SHA-256 of its cookie token.
 reviewers = Table(

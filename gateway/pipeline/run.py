@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
+from gateway.audit.subjects import detected_values
 from gateway.errors import Blocked, GatewayError, Unavailable
 from gateway.pipeline.audit import record_decision, record_refusal
 from gateway.pipeline.inspection import Detects, Inspection, inspect, inspect_sync, refused
@@ -154,6 +155,7 @@ class Pipeline:
             request_body=request.raw,
             model=request.model,
             stream=request.stream,
+            subjects=detected_values(inspection.findings, inspection.segments),
         )
 
 
