@@ -179,7 +179,7 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
 
     from gateway.audit import report as site_report
     from gateway.audit.verify import Coverage, verify_trail
-    from gateway.audit.witness import read_witness
+    from gateway.audit.witness import WitnessError, read_witness
 
     try:
         period = site_report.Period(args.tenant.strip(), args.since, args.until)
@@ -188,10 +188,12 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
     keyring = _keyring(settings)
     engine = _existing_store(settings)
     witness_file = settings.resolved_audit_witness_file
+    try:
+        witnessed = read_witness(witness_file) if witness_file.exists() else None
+    except WitnessError as exc:
+        raise CommandError(str(exc)) from None
     coverage = Coverage(max_unsigned_age=timedelta(seconds=2 * settings.audit_sign_every_seconds))
-    chain = verify_trail(
-        engine, keyring, coverage=coverage, witness=read_witness(witness_file) if witness_file.exists() else None
-    )
+    chain = verify_trail(engine, keyring, coverage=coverage, witness=witnessed)
     content = site_report.build_report(engine, period, chain)
     record_event(
         engine, site_report.REPORT_EVENT, _actor(args), None, site_report.event_details(period, args.format, "cli")
