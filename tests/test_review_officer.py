@@ -176,3 +176,36 @@ def test_stats_count_the_rules_that_fired_for_a_tenant(planted: dict, officer: h
     stats = officer.get("/review/api/stats", params={"tenant": "North-Ward_7"}).json()
     assert stats["top_rules"] == [{"rule_id": "hipaa-identifiers-local", "records": 1}]
     assert stats["totals"]["decisions"] == {"route_local": 1}
+
+
+# ---- what left the site -------------------------------------------------------------------------
+
+
+def test_the_report_api_counts_a_tenants_records_and_is_recorded(planted: dict, officer: httpx.Client) -> None:
+    gw = planted["gw"]
+    mine = [r for r in gw.records if r["id"] not in (planted["ids"]["email_upper"], planted["ids"]["other_email"])]
+    period = {"tenant": "review-tests", "since": "2000-01-01T00:00:00Z", "until": "2100-01-01T00:00:00Z"}
+    before = len(events(gw.services, "site_report"))
+    response = officer.get("/review/api/report", params=period)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    blocked = sum(1 for r in mine if r["decision"] == "block")
+    assert body["requests"] == len(mine) == 6
+    assert body["blocked"] == {"total": blocked, "by_policy": blocked, "stage_failed": 0} and blocked == 1
+    assert body["inspected_only"] == {"total": len(mine) - blocked}  # /v1/inspect routes nothing
+    assert body["cloud"]["total"] == 0 and body["on_premises"] == {"total": 0}
+    assert body["chain"]["ok"] is True
+    assert {r["rule_id"]: r["requests"] for r in body["by_rule"]}["pci-pan-block"] == 1
+    reports = events(gw.services, "site_report")
+    assert len(reports) == before + 1 and reports[-1]["actor"] == "olga-officer"
+    assert reports[-1]["details"]["channel"] == "review_api" and reports[-1]["details"]["tenant"] == "review-tests"
+
+    for fmt, media in (("html", "text/html"), ("pdf", "application/pdf")):
+        download = officer.get("/review/api/report", params={**period, "format": fmt})
+        assert download.status_code == 200 and download.headers["content-type"].startswith(media)
+        assert "attachment" in download.headers["content-disposition"]
+    assert officer.get("/review/api/report", params={**period, "format": "docx"}).status_code == 400
+    assert officer.get("/review/api/report", params={"tenant": "review-tests"}).status_code == 400
+    backwards = officer.get("/review/api/report", params={**period, "since": period["until"], "until": period["since"]})
+    assert backwards.status_code == 400 and "until" in backwards.json()["error"]["message"]
+    assert officer.get("/review/api/report", params={**period, "since": "last week"}).status_code == 400
