@@ -120,6 +120,11 @@ def test_the_json_report_counts_exactly_the_tenants_records_in_the_period(trail:
     verify = gateway(trail["env"], "audit", "verify")
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
+    to_stdout = gateway(
+        trail["env"], "audit", "report", "--tenant", TENANT, "--since", trail["since"], "--until", trail["until"]
+    )
+    assert to_stdout.returncode == 0 and {k: json.loads(to_stdout.stdout)[k] for k in EXPECTED} == EXPECTED
+
 
 def test_the_html_and_pdf_reports_carry_the_same_counts(trail: dict) -> None:
     code, stderr, page = report(trail, "html")

@@ -185,6 +185,8 @@ def _report(args: argparse.Namespace, settings: Settings) -> int:
         period = site_report.Period(args.tenant.strip(), args.since, args.until)
     except site_report.ReportError as exc:
         raise CommandError(str(exc)) from None
+    if args.format == "pdf" and args.output is None and sys.stdout.isatty():
+        raise CommandError("a PDF is not written to a terminal: give --output FILE or redirect standard output")
     keyring = _keyring(settings)
     engine = _existing_store(settings)
     witness_file = settings.resolved_audit_witness_file
