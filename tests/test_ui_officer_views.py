@@ -99,6 +99,14 @@ def test_officer_views_at_phone_and_desktop_width(browser: object, gw: ReviewGat
     assert "CREDIT_CARD" in page.inner_text("#tenant-blocked") and CARD not in page.content()
     fits(page, width)
     shot(page, f"officer-{device}-04-tenant-dashboard.png")
+    # The same dashboard for a period that ended before these records were written.
+    page.fill("#t-since", (datetime.now(UTC) - timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M"))
+    page.fill("#t-until", (datetime.now(UTC) - timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"))
+    page.click("#tenant-period-submit")
+    page.wait_for_selector("#tenant-blocked-none")
+    assert page.inner_text('#tenant-tiles [data-decision="block"] .num') == "0"
+    page.go_back()
+    page.wait_for_selector("#tenant-blocked")
 
     # What left the site, for that tenant, from the dashboard's link (the last 30 days by default).
     page.click("#tenant-report")

@@ -151,7 +151,7 @@ async function render() {
     if (path === "/records") await renderRecords(params);
     else if (path.startsWith("/records/")) await renderRecord(decodeURIComponent(path.slice(9)));
     else if (path === "/tenants") await renderTenants(params);
-    else if (path.startsWith("/tenants/")) await renderTenant(decodeURIComponent(path.slice(9)));
+    else if (path.startsWith("/tenants/")) await renderTenant(decodeURIComponent(path.slice(9)), params);
     else if (path === "/report") await renderReport(params);
     else if (path === "/subjects") renderSubjects();
     else if (path === "/disclosures") await renderDisclosures();
@@ -504,13 +504,28 @@ async function renderTenants(params) {
       h("thead", {}, h("tr", {}, ["Tenant", "Records", "Last request"].map((t) => h("th", { text: t })))),
       h("tbody", {}, rows)) : h("p", { class: "empty", text: q ? "No tenant name contains that text." : "No records yet." })));
 }
-async function renderTenant(name) {
-  const stats = await api("GET", `/review/api/stats${query({ tenant: name })}`);
-  const blocked = await api("GET", `/review/api/records${query({ tenant: name, decision: "block", limit: 20 })}`);
+async function renderTenant(name, params) {
+  const period = { since: params.get("since") ? utcTime(params.get("since"), "since") : undefined,
+    until: params.get("until") ? utcTime(params.get("until"), "until") : undefined };
+  const stats = await api("GET", `/review/api/stats${query({ tenant: name, ...period })}`);
+  const blocked = await api("GET", `/review/api/records${query({ tenant: name, decision: "block", limit: 20,
+    since: stats.since, until: stats.until })}`);
+  const field = (label, control) => h("label", { class: "field" }, h("span", { text: label }), control);
+  const periodForm = h("form", { class: "filters report-form", id: "tenant-period", onsubmit: (event) => {
+    event.preventDefault();
+    const d = new FormData(periodForm);
+    location.hash = `#/tenants/${encodeURIComponent(name)}${query({ since: d.get("since"), until: d.get("until") })}`;
+  } },
+  field("From (UTC)", h("input", { name: "since", id: "t-since", type: "datetime-local",
+    value: localValue(stats.since, "since") })),
+  field("To (UTC, exclusive)", h("input", { name: "until", id: "t-until", type: "datetime-local",
+    value: localValue(stats.until, "until") })),
+  h("div", { class: "filter-actions" }, h("button", { type: "submit", class: "primary", id: "tenant-period-submit", text: "Show" })));
+  const periodText = period.since || period.until ? `${fmtTime(stats.since)} to ${fmtTime(stats.until)}` : "Last 30 days, UTC";
   const totals = stats.totals.decisions;
   const total = Object.values(totals).reduce((a, b) => a + b, 0);
   const tiles = h("div", { class: "tiles", id: "tenant-tiles" },
-    h("div", { class: "tile" }, h("div", { class: "num", text: String(total) }), h("div", { text: "Records, last 30 days" })),
+    h("div", { class: "tile" }, h("div", { class: "num", text: String(total) }), h("div", { text: "Records in the period" })),
     DECISIONS.map((d) => h("div", { class: `tile decision-${d.key}`, "data-decision": d.key },
       h("div", { class: "num", text: String(totals[d.key] || 0) }), h("div", { text: d.label }))));
   const rules = stats.top_rules.length ? h("table", { id: "top-rules" },
@@ -518,7 +533,7 @@ async function renderTenant(name) {
     h("tbody", {}, stats.top_rules.slice(0, 10).map((r) => h("tr", {},
       h("td", {}, h("a", { class: "mono", href: `#/records${query({ tenant: name, rule_id: r.rule_id })}`, text: r.rule_id })),
       h("td", { class: "num", text: String(r.records) })))))
-    : h("p", { class: "muted", text: "No rule fired for this tenant in the last 30 days." });
+    : h("p", { class: "muted", text: "No rule fired for this tenant in this period." });
   const blockedRows = blocked.records.map((r) => h("tr", { class: "clickable", "data-id": r.id,
     onclick: () => { location.hash = `#/records/${encodeURIComponent(r.id)}`; } },
   h("td", {}, h("a", { href: `#/records/${encodeURIComponent(r.id)}`, class: "mono", text: shortId(r.id) })),
@@ -527,10 +542,11 @@ async function renderTenant(name) {
   const view = h("div", { id: "tenant-dashboard" },
     h("div", { class: "crumbs" }, h("a", { href: "#/tenants", text: "← Tenants" })),
     h("h1", {}, "Tenant ", h("span", { id: "tenant-name", text: name })),
-    h("div", { class: "toolbar" }, h("span", { class: "muted", text: "Last 30 days, UTC" }),
+    periodForm,
+    h("div", { class: "toolbar" }, h("span", { class: "muted", id: "tenant-period-text", text: periodText }),
       h("div", { class: "exports" },
-        h("a", { class: "button secondary", href: `#/records${query({ tenant: name })}`, text: "All records" }),
-        h("a", { class: "button secondary", id: "tenant-report", href: `#/report${query({ tenant: name })}`,
+        h("a", { class: "button secondary", href: `#/records${query({ tenant: name, ...period })}`, text: "All records" }),
+        h("a", { class: "button secondary", id: "tenant-report", href: `#/report${query({ tenant: name, ...period })}`,
           text: "What left the site" }))),
     tiles,
     h("div", { class: "grid2" },
