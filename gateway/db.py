@@ -193,6 +193,10 @@ review_sessions = Table(
 )
 
 
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
+
+
 @dataclass(frozen=True, slots=True)
 class StoreTimeouts:
     """How long the audit store may make a request wait (``GATEWAY_*`` settings; these defaults are theirs).
@@ -259,6 +263,8 @@ def make_engine(url: str, timeouts: StoreTimeouts | None = None) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA secure_delete=ON")  # erased keys and payloads are zeroed, not left in free pages
             cursor.close()
+            # SQLite's lower() folds ASCII only: case-insensitive search of names such as "MÜLLER" uses this.
+            dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]

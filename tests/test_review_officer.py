@@ -40,11 +40,13 @@ def planted(tmp_path_factory: pytest.TempPathFactory, detector: Detector, logs: 
     with review_gateway(tmp_path_factory.mktemp("subjects"), detector) as gw:
         north = create_key(gw.services.engine, "North-Ward_7", "healthcare", ["*"])
         percent = create_key(gw.services.engine, "100% Care", "healthcare", ["*"])
+        muller = create_key(gw.services.engine, "Klinik MÜLLER", "healthcare", ["*"])
         ids = {
             "ssn": gw.records[0]["id"],  # PROMPTS[0] holds SSN
             "email": gw.inspect("healthcare", f"Please e-mail {EMAIL} her lab results.")["id"],
             "email_upper": gw.inspect("healthcare", f"Forward the invoice to {EMAIL.upper()} today.", north)["id"],
             "other_email": gw.inspect("healthcare", f"Contact {OTHER_EMAIL} about the visit.", percent)["id"],
+            "muller": gw.inspect("healthcare", "Explain the new visiting hours.", muller)["id"],
         }
         yield {"gw": gw, "ids": ids}
 
@@ -158,7 +160,11 @@ def test_tenant_search_is_a_case_insensitive_substring_with_literal_wildcards(
     ]
     assert officer.get("/review/api/tenants", params={"q": "_%_"}).json()["tenants"] == []
     everyone = {t["tenant"] for t in officer.get("/review/api/tenants").json()["tenants"]}
-    assert everyone == {"review-tests", "North-Ward_7", "100% Care"}
+    assert everyone == {"review-tests", "North-Ward_7", "100% Care", "Klinik MÜLLER"}
+    # Case is ignored beyond ASCII too (SQLite's own lower() folds ASCII only).
+    assert [t["tenant"] for t in officer.get("/review/api/tenants", params={"q": "müller"}).json()["tenants"]] == [
+        "Klinik MÜLLER"
+    ]
 
     records = officer.get("/review/api/records", params={"tenant_contains": "NORTH-w"}).json()["records"]
     assert [r["id"] for r in records] == [planted["ids"]["email_upper"]]
@@ -183,7 +189,8 @@ def test_stats_count_the_rules_that_fired_for_a_tenant(planted: dict, officer: h
 
 def test_the_report_api_counts_a_tenants_records_and_is_recorded(planted: dict, officer: httpx.Client) -> None:
     gw = planted["gw"]
-    mine = [r for r in gw.records if r["id"] not in (planted["ids"]["email_upper"], planted["ids"]["other_email"])]
+    others = {planted["ids"][name] for name in ("email_upper", "other_email", "muller")}
+    mine = [r for r in gw.records if r["id"] not in others]
     period = {"tenant": "review-tests", "since": "2000-01-01T00:00:00Z", "until": "2100-01-01T00:00:00Z"}
     before = len(events(gw.services, "site_report"))
     response = officer.get("/review/api/report", params=period)

@@ -121,23 +121,25 @@ def conditions(engine: Engine, filters: RecordFilters) -> list[ColumnElement[boo
     if filters.entity_type is not None:
         where.append(_json_array_contains(engine, c.entity_types, filters.entity_type))
     if filters.tenant_contains:
-        where.append(contains(c.tenant, filters.tenant_contains))
+        where.append(contains(engine, c.tenant, filters.tenant_contains))
     if filters.q:
         needle = filters.q.strip().lower()
         where.append(
             or_(
                 c.id.startswith(needle, autoescape=True),
-                contains(c.tenant, needle),
-                contains(func.coalesce(c.model, ""), needle),
+                contains(engine, c.tenant, needle),
+                contains(engine, func.coalesce(c.model, ""), needle),
             )
         )
     return where
 
 
-def contains(column: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
-    """``column`` holds ``needle``, ignoring case; ``%``, ``_`` and ``\\`` in it are literal."""
+def contains(engine: Engine, column: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
+    """``column`` holds ``needle``, ignoring case (beyond ASCII too); ``%``, ``_`` and ``\\`` in it are literal."""
     escaped = needle.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return func.lower(column).like(f"%{escaped}%", escape="\\")
+    # SQLite's lower() folds ASCII only; the store's SQLite connections have unicode_lower (gateway.db).
+    lowered = func.unicode_lower(column) if engine.dialect.name == "sqlite" else func.lower(column)
+    return lowered.like(f"%{escaped}%", escape="\\")
 
 
 def all_of(where: list[ColumnElement[bool]]) -> ColumnElement[bool]:

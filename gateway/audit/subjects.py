@@ -23,7 +23,6 @@ values.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -69,7 +68,7 @@ def subject_hash(key: bytes, value: str) -> str | None:
     normal = normalise(value)
     if len(normal) < MIN_NORMALISED_CHARS:
         return None
-    return hmac.new(key, normal.encode(), hashlib.sha256).hexdigest()
+    return hmac.digest(key, normal.encode(), "sha256").hex()
 
 
 def detected_values(findings: Sequence[Finding], segments: Sequence[Segment]) -> tuple[tuple[str, str], ...]:
