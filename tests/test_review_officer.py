@@ -130,6 +130,10 @@ def test_searching_needs_the_officer_role_a_post_and_a_meaningful_value(planted:
     assert search(officer, "ab\x00cd@x.org").status_code == 400
     anonymous = httpx.post(f"{gw.base}/review/api/subjects/search", json={"value": EMAIL, "reason": REASON})
     assert anonymous.status_code == 401
+    forged = officer.post(
+        "/review/api/subjects/search", json={"value": EMAIL, "reason": REASON}, headers={"x-csrf-token": "forged"}
+    )
+    assert forged.status_code == 403 and forged.json()["error"]["code"] == "csrf_failed"
 
 
 def test_erasure_removes_the_hashes_of_the_erased_record(planted: dict, officer: httpx.Client) -> None:
