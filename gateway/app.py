@@ -23,6 +23,7 @@ from gateway.api import (
     responses,
     review,
     review_admin,
+    review_officer,
     review_session,
 )
 from gateway.api import metrics as metrics_api
@@ -61,7 +62,7 @@ def create_app(
     app = FastAPI(title="Sovereign AI gateway", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     install_handlers(app)
     doors = (chat, responses, messages, embeddings, completions, inspect, models)
-    for module in (*doors, health, metrics_api, review_session, review, review_admin):
+    for module in (*doors, health, metrics_api, review_session, review, review_admin, review_officer):
         app.include_router(module.router)
     install_ui(app)
     app.add_middleware(ReviewSecurityHeaders)

@@ -156,6 +156,17 @@ audit_signed_heads = Table(
 )
 
 
+# Keyed hashes of the values detected in each record (migration 0008, gateway/audit/subjects.py): an
+# officer's data-subject search looks a value's hash up here. Written with the record, in its transaction.
+audit_subjects = Table(
+    "audit_subjects",
+    metadata,
+    Column("record_id", String(36), primary_key=True),
+    Column("subject_hash", String(64), primary_key=True),
+    Column("entity_type", String(64), primary_key=True),
+    Index("ix_audit_subjects_subject_hash", "subject_hash"),
+)
+
 # Reviewer accounts for the review UI and API (migration 0003). Only an argon2id hash
 # of a password is stored; a session row holds a SHA-256 of its cookie token.
 reviewers = Table(
@@ -182,6 +193,10 @@ review_sessions = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False, index=True),
     Column("revoked_at", DateTime(timezone=True), nullable=True),
 )
+
+
+def _unicode_lower(value: object) -> object:
+    return value.lower() if isinstance(value, str) else value
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,6 +265,8 @@ def make_engine(url: str, timeouts: StoreTimeouts | None = None) -> Engine:
             cursor.execute("PRAGMA foreign_keys=ON")
             cursor.execute("PRAGMA secure_delete=ON")  # erased keys and payloads are zeroed, not left in free pages
             cursor.close()
+            # SQLite's lower() folds ASCII only: case-insensitive search of names such as "MÜLLER" uses this.
+            dbapi_connection.create_function("unicode_lower", 1, _unicode_lower, deterministic=True)
 
         @event.listens_for(engine, "begin")
         def _sqlite_begin(conn):  # type: ignore[no-untyped-def]

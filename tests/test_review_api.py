@@ -23,7 +23,9 @@ from tests.support.review import (
     PASSWORD,
     PROMPTS,
     SSN,
+    LogLines,
     ReviewGateway,
+    collected_logs,
     contains_raw_value,
     events,
     review_gateway,
@@ -32,31 +34,14 @@ from tests.support.review import (
 JUSTIFICATION = "Case COMP-1182: confirm what the ward clerk sent to the model."
 
 
-class _Collect(logging.Handler):
-    """Every log line at INFO and above: the level ``gateway serve`` runs at."""
-
-    def __init__(self) -> None:
-        super().__init__(level=logging.INFO)
-        self.lines: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
+@pytest.fixture(scope="module")
+def logs() -> Iterator[LogLines]:
+    with collected_logs(logging.INFO) as handler:  # the level ``gateway serve`` runs at
+        yield handler
 
 
 @pytest.fixture(scope="module")
-def logs() -> Iterator[_Collect]:
-    handler = _Collect()
-    root = logging.getLogger()
-    old_level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    yield handler
-    root.removeHandler(handler)
-    root.setLevel(old_level)
-
-
-@pytest.fixture(scope="module")
-def gw(tmp_path_factory: pytest.TempPathFactory, detector: Detector, logs: _Collect) -> Iterator[ReviewGateway]:
+def gw(tmp_path_factory: pytest.TempPathFactory, detector: Detector, logs: LogLines) -> Iterator[ReviewGateway]:
     with review_gateway(tmp_path_factory.mktemp("review-api"), detector) as gateway:
         yield gateway
 
@@ -466,7 +451,7 @@ def test_ui_is_served_with_a_strict_content_security_policy(gw: ReviewGateway) -
         assert "http://" not in text and "https://" not in text and "//cdn" not in text
 
 
-def test_no_raw_value_was_logged(gw: ReviewGateway, logs: _Collect, officer: httpx.Client) -> None:
+def test_no_raw_value_was_logged(gw: ReviewGateway, logs: LogLines, officer: httpx.Client) -> None:
     record = the_record(gw, "route_local")
     officer.post(f"/review/api/records/{record['id']}/payload", json={"justification": JUSTIFICATION})
     assert logs.lines, "the log collector saw nothing, so this test would prove nothing"

@@ -2,14 +2,13 @@
 
 An officer signs in, filters the records, opens one, decrypts it with a
 justification and exports; an auditor sees the same record with its values
-masked and no way to decrypt. Screenshots go to ``tests/artifacts/``.
+masked and no way to decrypt. Screenshots go to ``artifacts/screenshots/``.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,20 +16,9 @@ import pytest
 from playwright import sync_api as playwright_sync
 
 from gateway.pipeline.detect import Detector
+from tests.support.browser import chromium, new_page, shot, sign_in
 from tests.support.review import NAME, PASSWORD, SSN, ReviewGateway, events, review_gateway
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-ARTIFACTS = Path(__file__).parent / "artifacts"
 JUSTIFICATION = "Incident INC-2041: confirm which patient identifiers reached the model."
 
 
@@ -42,55 +30,8 @@ def gw(tmp_path_factory: pytest.TempPathFactory, detector: Detector) -> Iterator
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail("chromium is not installed: run scripts/install.sh test")
-    ARTIFACTS.mkdir(exist_ok=True)
-    with playwright_sync.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
-        yield browser
-        browser.close()
-
-
-def new_page(browser: object, base: str) -> tuple[object, list[str]]:
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, accept_downloads=True)  # type: ignore[attr-defined]
-    # Any request that leaves the gateway fails the test: nothing may come from the internet.
-    outside: list[str] = []
-
-    def guard(route: object) -> None:
-        url = route.request.url  # type: ignore[attr-defined]
-        if url.startswith(base):
-            route.continue_()  # type: ignore[attr-defined]
-        else:
-            outside.append(url)
-            route.abort()  # type: ignore[attr-defined]
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    problems: list[str] = outside
-
-    def console(msg: object) -> None:
-        # A 401 before sign-in (and for a wrong password) is expected; Chromium logs it as an error.
-        text = msg.text  # type: ignore[attr-defined]
-        if msg.type == "error" and "status of 401" not in text:  # type: ignore[attr-defined]
-            problems.append(f"console error: {text}")
-
-    page.on("console", console)
-    page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-    return page, problems
-
-
-def shot(page: object, name: str) -> None:
-    """A full-page screenshot from the top (the sticky header would otherwise sit mid-page)."""
-    page.evaluate("window.scrollTo(0, 0)")  # type: ignore[attr-defined]
-    page.screenshot(path=str(ARTIFACTS / name), full_page=True)  # type: ignore[attr-defined]
-
-
-def sign_in(page: object, base: str, username: str) -> None:
-    page.goto(f"{base}/ui")  # type: ignore[attr-defined]
-    page.fill("#username", username)  # type: ignore[attr-defined]
-    page.fill("#password", PASSWORD)  # type: ignore[attr-defined]
-    page.click("#signin-submit")  # type: ignore[attr-defined]
-    page.wait_for_selector("svg.chart")  # type: ignore[attr-defined]
+    with chromium() as launched:
+        yield launched
 
 
 def test_officer_signs_in_filters_opens_decrypts_and_exports(browser: object, gw: ReviewGateway) -> None:

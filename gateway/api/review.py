@@ -63,6 +63,7 @@ def filters_from(request: Request, *, allow_search: bool = True) -> RecordFilter
             since=parse_time("since", params.get("since")),
             until=parse_time("until", params.get("until")),
             tenant=text("tenant"),
+            tenant_contains=text("tenant_contains"),
             policy=text("policy"),
             decision=text("decision"),
             route=text("route"),

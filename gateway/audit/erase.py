@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Engine, and_, func, select, text, update
+from sqlalchemy import ColumnElement, Connection, Engine, and_, delete, func, select, text, update
 
 from gateway.audit.chain import appending, timestamp
-from gateway.db import audit_records
+from gateway.db import audit_records, audit_subjects
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,12 @@ class ErasureResult:
 
 
 def shred(conn: Connection, conditions: list[ColumnElement[bool]], when: datetime) -> int:
-    """Destroy the data keys and ciphertexts of the matching records not yet erased; return how many."""
+    """Destroy the data keys and ciphertexts of the matching records not yet erased; return how many.
+
+    The keyed hashes of their detected values (``audit_subjects``) go too: they stand for the values."""
     c = audit_records.c
+    matching = select(c.id).where(and_(*conditions)).scalar_subquery()
+    conn.execute(delete(audit_subjects).where(audit_subjects.c.record_id.in_(matching)))
     result = conn.execute(
         update(audit_records)
         .where(and_(*conditions), c.wrapped_key.is_not(None))

@@ -16,7 +16,8 @@ from sqlalchemy import Engine
 
 from gateway.audit.chain import appending
 
-# Kinds used so far: payload_view, erasure, key_rotation, purge, reviewer_created, reviewer_disabled.
+# Kinds used so far: payload_view, erasure, key_rotation, purge, reviewer_created, reviewer_disabled,
+# export, subject_search, site_report.
 KIND_PATTERN = re.compile(r"^[a-z][a-z0-9_]{1,31}$")
 RESERVED_KINDS = frozenset({"record", "outcome"})  # written by the audit store only
 MAX_DETAILS_BYTES = 16 * 1024

@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, String, and_, cast, exists, func, literal_column, or_, select
 from sqlalchemy.dialects.postgresql import JSONB
@@ -39,6 +40,7 @@ class RecordFilters:
     since: datetime | None = None
     until: datetime | None = None
     tenant: str | None = None
+    tenant_contains: str | None = None  # a case-insensitive substring of the tenant name; wildcards are literal
     policy: str | None = None
     decision: str | None = None
     route: str | None = None
@@ -61,7 +63,7 @@ class RecordFilters:
             raise FilterError("rule_id", "is not a rule id (lower-case letters, digits, . _ -)")
         if self.entity_type is not None and not ENTITY_TYPE.match(self.entity_type):
             raise FilterError("entity_type", "is not an entity type (e.g. US_SSN)")
-        for name in ("tenant", "policy", "q"):
+        for name in ("tenant", "tenant_contains", "policy", "q"):
             value = getattr(self, name)
             if value is not None and len(value) > 200:
                 raise FilterError(name, "is longer than 200 characters")
@@ -118,17 +120,26 @@ def conditions(engine: Engine, filters: RecordFilters) -> list[ColumnElement[boo
         where.append(_json_array_contains(engine, c.rule_ids, filters.rule_id))
     if filters.entity_type is not None:
         where.append(_json_array_contains(engine, c.entity_types, filters.entity_type))
+    if filters.tenant_contains:
+        where.append(contains(engine, c.tenant, filters.tenant_contains))
     if filters.q:
         needle = filters.q.strip().lower()
-        escaped = needle.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         where.append(
             or_(
                 c.id.startswith(needle, autoescape=True),
-                func.lower(c.tenant).like(f"%{escaped}%", escape="\\"),
-                func.lower(func.coalesce(c.model, "")).like(f"%{escaped}%", escape="\\"),
+                contains(engine, c.tenant, needle),
+                contains(engine, func.coalesce(c.model, ""), needle),
             )
         )
     return where
+
+
+def contains(engine: Engine, column: ColumnElement[Any], needle: str) -> ColumnElement[bool]:
+    """``column`` holds ``needle``, ignoring case (beyond ASCII too); ``%``, ``_`` and ``\\`` in it are literal."""
+    escaped = needle.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    # SQLite's lower() folds ASCII only; the store's SQLite connections have unicode_lower (gateway.db).
+    lowered = func.unicode_lower(column) if engine.dialect.name == "sqlite" else func.lower(column)
+    return lowered.like(f"%{escaped}%", escape="\\")
 
 
 def all_of(where: list[ColumnElement[bool]]) -> ColumnElement[bool]:

@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from gateway.audit import crypto
+from gateway.audit import subjects as data_subjects
 from gateway.audit.chain import ChainWriter
 from gateway.audit.commit import GroupCommitter
 from gateway.audit.keyring import Keyring
@@ -46,6 +47,9 @@ class AuditEvent:
     model: str | None = None
     stream: bool = False
     request_id: str | None = None  # gateway.request_id: the id in the logs and the x-request-id header
+    # (entity type, detected value) per finding, in memory only: the store keeps their keyed hashes
+    # (gateway.audit.subjects), never the values.
+    subjects: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +82,7 @@ class AuditStore:
         )
         self._pending_keys: dict[str, bytes] = {}  # data keys of this process's pending records
         self._pending_lock = threading.Lock()
+        self.subject_key = data_subjects.subject_key(keyring)  # data-subject search hashes (gateway.audit.subjects)
 
     def record(self, event: AuditEvent, outcome: Outcome | None = None) -> str:
         """Insert the record for ``event`` (complete when ``outcome`` is given); return its id once committed."""
@@ -117,9 +122,11 @@ class AuditStore:
         }
         if outcome is not None:
             values.update(_outcome_values(outcome, now, data_key, record_id))
+        subject_rows = data_subjects.subject_rows(self.subject_key, record_id, event.subjects)
 
         def append(writer: ChainWriter) -> None:
             writer.add_record(values)
+            data_subjects.write_subjects(writer.conn, subject_rows)
             if outcome is not None:
                 writer.add_outcome(record_id, values, update_record=False)
 

@@ -1,4 +1,4 @@
-"""``gateway audit verify|export|erase|purge|rotate-key|sign-head``: the compliance officer's audit trail."""
+"""``gateway audit verify|export|report|erase|purge|rotate-key|sign-head``: the compliance officer's audit trail."""
 
 from __future__ import annotations
 
@@ -174,6 +174,43 @@ def _rotate_key(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace, settings: Settings) -> int:
+    from datetime import timedelta
+
+    from gateway.audit import report as site_report
+    from gateway.audit.verify import Coverage, verify_trail
+    from gateway.audit.witness import WitnessError, read_witness
+
+    try:
+        period = site_report.Period(args.tenant.strip(), args.since, args.until)
+    except site_report.ReportError as exc:
+        raise CommandError(str(exc)) from None
+    if args.format == "pdf" and args.output is None and sys.stdout.isatty():
+        raise CommandError("a PDF is not written to a terminal: give --output FILE or redirect standard output")
+    keyring = _keyring(settings)
+    engine = _existing_store(settings)
+    witness_file = settings.resolved_audit_witness_file
+    try:
+        witnessed = read_witness(witness_file) if witness_file.exists() else None
+    except WitnessError as exc:
+        raise CommandError(str(exc)) from None
+    coverage = Coverage(max_unsigned_age=timedelta(seconds=2 * settings.audit_sign_every_seconds))
+    chain = verify_trail(engine, keyring, coverage=coverage, witness=witnessed)
+    content = site_report.build_report(engine, period, chain)
+    record_event(
+        engine, site_report.REPORT_EVENT, _actor(args), None, site_report.event_details(period, args.format, "cli")
+    )
+    _sign_appended(settings, engine)
+    rendered = site_report.render(content, args.format)
+    if args.output is not None:
+        args.output.write_bytes(rendered)
+        print(f"Wrote the {args.format} report to {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.buffer.write(rendered)
+        sys.stdout.flush()
+    return 0 if chain.ok else 1
+
+
 def _sign_head(_: argparse.Namespace, settings: Settings) -> int:
     from gateway.audit.signing import sign_head
     from gateway.audit.witness import FileWitness
@@ -222,5 +259,16 @@ def register(commands: argparse._SubParsersAction) -> None:
     rotate = audit.add_parser("rotate-key", help="make a new master key current; old keys stay for history")
     rotate.add_argument("--actor", help="who ran it (default: cli:<os user>)")
     rotate.set_defaults(handler=_rotate_key)
+
+    report = audit.add_parser(
+        "report", help="what left the site: a tenant's requests to the cloud, on premises and blocked, by rule"
+    )
+    report.add_argument("--tenant", required=True)
+    report.add_argument("--since", type=iso_datetime, required=True, help="ISO 8601, inclusive")
+    report.add_argument("--until", type=iso_datetime, required=True, help="ISO 8601, exclusive")
+    report.add_argument("--format", choices=("json", "html", "pdf"), default="json")
+    report.add_argument("--output", type=Path, help="write to this file (default: standard output)")
+    report.add_argument("--actor", help="who asked (default: cli:<os user>); the report is recorded as an event")
+    report.set_defaults(handler=_report)
 
     audit.add_parser("sign-head", help="sign the chain head now").set_defaults(handler=_sign_head)

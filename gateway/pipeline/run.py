@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from gateway import metrics, request_id, tracing
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
+from gateway.audit.subjects import detected_values
 from gateway.errors import Blocked, GatewayError, Unavailable
 from gateway.pipeline.audit import record_decision, record_refusal
 from gateway.pipeline.inspection import Detects, Inspection, inspect, inspect_sync, refused
@@ -164,6 +165,7 @@ class Pipeline:
             model=request.model,
             stream=request.stream,
             request_id=request_id.current(),
+            subjects=detected_values(inspection.findings, inspection.segments),
         )
 
 

@@ -1,4 +1,4 @@
-"""Counts for the review charts: decisions per day, and records per entity type per day."""
+"""Counts for the review charts: decisions per day, records per entity type per day, and the rules that fired."""
 
 from __future__ import annotations
 
@@ -31,8 +31,9 @@ def daily_stats(engine: Engine, filters: RecordFilters, now: datetime | None = N
     bounded = replace(filters, since=since, until=until)
     decisions: dict[date, Counter[str]] = defaultdict(Counter)
     entities: dict[date, Counter[str]] = defaultdict(Counter)
+    rules: Counter[str] = Counter()
     c = audit_records.c
-    query = select(c.created_at, c.decision, c.entity_types).where(all_of(conditions(engine, bounded)))
+    query = select(c.created_at, c.decision, c.entity_types, c.rule_ids).where(all_of(conditions(engine, bounded)))
     with engine.connect() as conn:
         for row in conn.execution_options(yield_per=1000).execute(query):
             created = aware(row.created_at)
@@ -41,6 +42,7 @@ def daily_stats(engine: Engine, filters: RecordFilters, now: datetime | None = N
             decisions[day][row.decision] += 1
             for entity in row.entity_types or []:
                 entities[day][entity] += 1
+            rules.update(row.rule_ids or [])
     first, last = since.astimezone(UTC).date(), (until - timedelta(microseconds=1)).astimezone(UTC).date()
     days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     return {
@@ -54,4 +56,8 @@ def daily_stats(engine: Engine, filters: RecordFilters, now: datetime | None = N
             "decisions": dict(sum((decisions[d] for d in days), Counter())),
             "entity_types": dict(sum((entities[d] for d in days), Counter())),
         },
+        # Every rule that fired in the window, most often first (records counted once per rule).
+        "top_rules": [
+            {"rule_id": rule_id, "records": n} for rule_id, n in sorted(rules.items(), key=lambda r: (-r[1], r[0]))
+        ],
     }

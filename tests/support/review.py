@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -67,10 +68,11 @@ class ReviewGateway:
         client.headers["x-csrf-token"] = response.json()["csrf_token"]
         return client
 
-    def inspect(self, policy: str, text: str) -> dict[str, Any]:
+    def inspect(self, policy: str, text: str, key: str | None = None) -> dict[str, Any]:
+        """Inspect ``text`` with the client key (or ``key``: another tenant's); the record is kept in ``records``."""
         response = httpx.post(
             f"{self.base}/v1/inspect",
-            headers={"Authorization": f"Bearer {self.client_key}"},
+            headers={"Authorization": f"Bearer {key or self.client_key}"},
             json={"policy": policy, "messages": [{"role": "user", "content": text}]},
             timeout=60,
         )
@@ -80,6 +82,31 @@ class ReviewGateway:
         record["findings"] = body["findings"]
         self.records.append(record)
         return record
+
+
+class LogLines(logging.Handler):
+    """Every log line at ``level`` and above, collected while installed on the root logger."""
+
+    def __init__(self, level: int = logging.INFO) -> None:
+        super().__init__(level=level)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@contextmanager
+def collected_logs(level: int = logging.INFO) -> Iterator[LogLines]:
+    handler = LogLines(level)
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(level)
+    try:
+        yield handler
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
 
 
 def build_review_services(data_dir: Path, detector: Detects, **settings: Any) -> Services:

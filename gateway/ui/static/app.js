@@ -113,6 +113,7 @@ function renderFrame() {
   document.getElementById("who-name").textContent = s.username;
   document.getElementById("who-role").textContent = s.role;
   document.getElementById("nav-reviewers").hidden = !s.may_manage_reviewers;
+  document.getElementById("nav-subjects").hidden = !s.may_decrypt;
 }
 
 function renderChainBadge() {
@@ -142,13 +143,17 @@ async function render() {
   if (!state.session) return;
   const { path, params } = route();
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.remove("active");
-  const nav = path.startsWith("/records") ? "records" : path.startsWith("/disclosures") ? "disclosures"
-    : path.startsWith("/reviewers") ? "reviewers" : "overview";
+  const nav = ["records", "tenants", "report", "subjects", "disclosures", "reviewers"]
+    .find((name) => path.startsWith(`/${name}`)) || "overview";
   const link = document.querySelector(`[data-nav="${nav}"]`);
   if (link) link.classList.add("active");
   try {
     if (path === "/records") await renderRecords(params);
     else if (path.startsWith("/records/")) await renderRecord(decodeURIComponent(path.slice(9)));
+    else if (path === "/tenants") await renderTenants(params);
+    else if (path.startsWith("/tenants/")) await renderTenant(decodeURIComponent(path.slice(9)), params);
+    else if (path === "/report") await renderReport(params);
+    else if (path === "/subjects") renderSubjects();
     else if (path === "/disclosures") await renderDisclosures();
     else if (path === "/reviewers") await renderReviewers();
     else await renderOverview();
@@ -220,21 +225,34 @@ async function renderOverview() {
 }
 
 // ---- Records list ------------------------------------------------------------------------
-const FILTERS = ["since", "until", "tenant", "policy", "decision", "route", "rule_id", "entity_type", "q"];
+const FILTERS = ["since", "until", "tenant", "tenant_contains", "policy", "decision", "route", "rule_id",
+  "entity_type", "q"];
 
+// Times in the form are UTC date-times ("2026-12-02T09:30"), "from" inclusive and "to" exclusive;
+// a date alone (links made before) is its whole UTC day, "to" included.
+function utcTime(value, name) {
+  if (/^\d{4}-\d{2}-\d{2}$/.test(value)) {
+    if (name === "since") return `${value}T00:00:00Z`;
+    const d = new Date(`${value}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1);
+    return d.toISOString().replace(".000", "");
+  }
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(value)) return `${value}:00Z`;
+  if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?$/.test(value)) return `${value}Z`;
+  return value;  // anything else goes as written: the API says what is wrong with it
+}
 function apiFilters(params) {
-  // Dates from the form are whole UTC days; "until" includes its day.
   const out = {};
   for (const name of FILTERS) {
     const v = params.get(name);
     if (!v) continue;
-    if (name === "since") out.since = `${v}T00:00:00Z`;
-    else if (name === "until") {
-      const d = new Date(`${v}T00:00:00Z`); d.setUTCDate(d.getUTCDate() + 1);
-      out.until = d.toISOString().replace(".000", "");
-    } else out[name] = v;
+    out[name] = name === "since" || name === "until" ? utcTime(v, name) : v;
   }
   return out;
+}
+function localValue(value, name) {
+  // What a datetime-local input can show of a URL value (a date alone: the time it stands for).
+  if (!value) return "";
+  return utcTime(value, name).replace(/Z$/, "").slice(0, 16);
 }
 function select(name, options, value, placeholder) {
   return h("select", { name, id: `f-${name}` }, h("option", { value: "", text: placeholder }),
@@ -253,9 +271,13 @@ function filterForm(params) {
   } },
   field("Search", h("input", { name: "q", id: "f-q", type: "search", placeholder: "record id, tenant or model",
     value: params.get("q") || "" })),
-  field("From", h("input", { name: "since", id: "f-since", type: "date", value: params.get("since") || "" })),
-  field("To", h("input", { name: "until", id: "f-until", type: "date", value: params.get("until") || "" })),
-  field("Tenant", h("input", { name: "tenant", id: "f-tenant", value: params.get("tenant") || "" })),
+  field("From (UTC)", h("input", { name: "since", id: "f-since", type: "datetime-local",
+    value: localValue(params.get("since"), "since") })),
+  field("To (UTC, exclusive)", h("input", { name: "until", id: "f-until", type: "datetime-local",
+    value: localValue(params.get("until"), "until") })),
+  field("Tenant contains", h("input", { name: "tenant_contains", id: "f-tenant", type: "search",
+    placeholder: "any part of the name", value: params.get("tenant_contains") || "" })),
+  params.get("tenant") ? h("input", { type: "hidden", name: "tenant", value: params.get("tenant") }) : null,
   field("Policy", select("policy", meta.policies.map((p) => ({ value: p.name, label: p.name })),
     params.get("policy"), "Any policy")),
   field("Decision", select("decision", DECISIONS.map((d) => ({ value: d.key, label: d.label })),
@@ -457,6 +479,188 @@ async function renderRecord(id) {
     section("Prompt", promptTarget, decryptPanel(r, promptTarget)),
     section("Payload views", h("div", { id: "record-disclosures" })));
   await refreshRecordDisclosures(r.id);
+}
+
+// ---- Tenants -----------------------------------------------------------------------------
+function tenantLink(name) {
+  return h("a", { href: `#/tenants/${encodeURIComponent(name)}`, class: "tenant-link", text: name });
+}
+async function renderTenants(params) {
+  const q = params.get("q") || "";
+  const data = await api("GET", `/review/api/tenants${query({ q })}`);
+  const form = h("form", { class: "searchbar", id: "tenant-search", onsubmit: (event) => {
+    event.preventDefault();
+    const v = String(new FormData(form).get("q") || "").trim();
+    location.hash = `#/tenants${v ? `?q=${encodeURIComponent(v)}` : ""}`;
+  } },
+  h("input", { name: "q", id: "tenant-q", type: "search", value: q, "aria-label": "Tenant name contains",
+    placeholder: "Any part of a tenant's name (case does not matter)" }),
+  h("button", { type: "submit", class: "primary", id: "tenant-search-submit", text: "Search" }));
+  const rows = data.tenants.map((t) => h("tr", { "data-tenant": t.tenant },
+    h("td", {}, tenantLink(t.tenant)), h("td", { class: "num", text: String(t.records) }),
+    h("td", { class: "nowrap", text: fmtTime(t.last_seen) })));
+  show(h("h1", { text: "Tenants" }), form,
+    h("div", { class: "card flush" }, rows.length ? h("table", { id: "tenants" },
+      h("thead", {}, h("tr", {}, ["Tenant", "Records", "Last request"].map((t) => h("th", { text: t })))),
+      h("tbody", {}, rows)) : h("p", { class: "empty", text: q ? "No tenant name contains that text." : "No records yet." })));
+}
+async function renderTenant(name, params) {
+  const period = { since: params.get("since") ? utcTime(params.get("since"), "since") : undefined,
+    until: params.get("until") ? utcTime(params.get("until"), "until") : undefined };
+  const stats = await api("GET", `/review/api/stats${query({ tenant: name, ...period })}`);
+  const blocked = await api("GET", `/review/api/records${query({ tenant: name, decision: "block", limit: 20,
+    since: stats.since, until: stats.until })}`);
+  const field = (label, control) => h("label", { class: "field" }, h("span", { text: label }), control);
+  const periodForm = h("form", { class: "filters report-form", id: "tenant-period", onsubmit: (event) => {
+    event.preventDefault();
+    const d = new FormData(periodForm);
+    location.hash = `#/tenants/${encodeURIComponent(name)}${query({ since: d.get("since"), until: d.get("until") })}`;
+  } },
+  field("From (UTC)", h("input", { name: "since", id: "t-since", type: "datetime-local",
+    value: localValue(stats.since, "since") })),
+  field("To (UTC, exclusive)", h("input", { name: "until", id: "t-until", type: "datetime-local",
+    value: localValue(stats.until, "until") })),
+  h("div", { class: "filter-actions" }, h("button", { type: "submit", class: "primary", id: "tenant-period-submit", text: "Show" })));
+  const periodText = period.since || period.until ? `${fmtTime(stats.since)} to ${fmtTime(stats.until)}` : "Last 30 days, UTC";
+  const totals = stats.totals.decisions;
+  const total = Object.values(totals).reduce((a, b) => a + b, 0);
+  const tiles = h("div", { class: "tiles", id: "tenant-tiles" },
+    h("div", { class: "tile" }, h("div", { class: "num", text: String(total) }), h("div", { text: "Records in the period" })),
+    DECISIONS.map((d) => h("div", { class: `tile decision-${d.key}`, "data-decision": d.key },
+      h("div", { class: "num", text: String(totals[d.key] || 0) }), h("div", { text: d.label }))));
+  const rules = stats.top_rules.length ? h("table", { id: "top-rules" },
+    h("thead", {}, h("tr", {}, ["Rule", "Records"].map((t) => h("th", { text: t })))),
+    h("tbody", {}, stats.top_rules.slice(0, 10).map((r) => h("tr", {},
+      h("td", {}, h("a", { class: "mono", href: `#/records${query({ tenant: name, rule_id: r.rule_id })}`, text: r.rule_id })),
+      h("td", { class: "num", text: String(r.records) })))))
+    : h("p", { class: "muted", text: "No rule fired for this tenant in this period." });
+  const blockedRows = blocked.records.map((r) => h("tr", { class: "clickable", "data-id": r.id,
+    onclick: () => { location.hash = `#/records/${encodeURIComponent(r.id)}`; } },
+  h("td", {}, h("a", { href: `#/records/${encodeURIComponent(r.id)}`, class: "mono", text: shortId(r.id) })),
+  h("td", { class: "nowrap", text: fmtTime(r.created_at) }), h("td", { text: r.policy }),
+  h("td", { class: "mono small", text: (r.rule_ids || []).join(", ") || "—" }), h("td", {}, (r.entity_types || []).map(chip))));
+  const view = h("div", { id: "tenant-dashboard" },
+    h("div", { class: "crumbs" }, h("a", { href: "#/tenants", text: "← Tenants" })),
+    h("h1", {}, "Tenant ", h("span", { id: "tenant-name", text: name })),
+    periodForm,
+    h("div", { class: "toolbar" }, h("span", { class: "muted", id: "tenant-period-text", text: periodText }),
+      h("div", { class: "exports" },
+        h("a", { class: "button secondary", href: `#/records${query({ tenant: name, ...period })}`, text: "All records" }),
+        h("a", { class: "button secondary", id: "tenant-report", href: `#/report${query({ tenant: name, ...period })}`,
+          text: "What left the site" }))),
+    tiles,
+    h("div", { class: "grid2" },
+      section("Decisions per day", GatewayCharts.stackedBarChart(stats.days.map((d) => ({ day: d.day, values: d.decisions })),
+        DECISIONS, { label: "Decisions per day" }), legend(DECISIONS)),
+      section("Top rules", rules)),
+    section("Blocked requests", blockedRows.length ? h("div", { class: "scroll" }, h("table", { id: "tenant-blocked" },
+      h("thead", {}, h("tr", {}, ["Record", "Time", "Policy", "Rules", "Entity types"].map((t) => h("th", { text: t })))),
+      h("tbody", {}, blockedRows)))
+      : h("p", { class: "muted", id: "tenant-blocked-none", text: "Nothing of this tenant was blocked in this period." })));
+  colorSwatches(view);
+  show(view);
+}
+
+// ---- What left the site ------------------------------------------------------------------
+function defaultPeriod() {
+  const until = new Date(); until.setUTCSeconds(0, 0); until.setUTCMinutes(until.getUTCMinutes() + 1);
+  const since = new Date(until); since.setUTCDate(since.getUTCDate() - 30);
+  const fmt = (d) => d.toISOString().slice(0, 16);
+  return { since: fmt(since), until: fmt(until) };
+}
+async function renderReport(params) {
+  const period = defaultPeriod();
+  const tenant = params.get("tenant") || "";
+  const since = params.get("since") || period.since;
+  const until = params.get("until") || period.until;
+  const field = (label, control) => h("label", { class: "field" }, h("span", { text: label }), control);
+  const form = h("form", { class: "filters report-form", id: "report-form", onsubmit: (event) => {
+    event.preventDefault();
+    const d = new FormData(form);
+    location.hash = `#/report${query({ tenant: String(d.get("tenant") || "").trim(), since: d.get("since"), until: d.get("until") })}`;
+  } },
+  field("Tenant", h("input", { name: "tenant", id: "r-tenant", required: true, value: tenant })),
+  field("From (UTC)", h("input", { name: "since", id: "r-since", type: "datetime-local", required: true,
+    value: localValue(since, "since") })),
+  field("To (UTC, exclusive)", h("input", { name: "until", id: "r-until", type: "datetime-local", required: true,
+    value: localValue(until, "until") })),
+  h("div", { class: "filter-actions" }, h("button", { type: "submit", class: "primary", id: "report-submit", text: "Report" })));
+  const intro = h("p", { class: "muted", text: "For one tenant and period: how many requests went to the cloud, how many " +
+    "stayed on premises and how many were blocked, by rule, counted from the audit trail, with the chain's status. " +
+    "Each report is recorded in the audit trail." });
+  if (!tenant) { show(h("h1", { text: "What left the site" }), intro, form); return; }
+  const q = { tenant, since: utcTime(since, "since"), until: utcTime(until, "until") };
+  const r = await api("GET", `/review/api/report${query(q)}`);
+  const tile = (key, label, num, note) => h("div", { class: `tile dest-${key}`, "data-dest": key },
+    h("div", { class: "num", text: String(num) }), h("div", { text: label }), note ? h("div", { class: "small", text: note }) : null);
+  const chain = h("div", { class: `alert ${r.chain.ok ? "info" : "error"}`, id: "report-chain",
+    text: r.chain.ok ? `Audit chain verified intact (${r.chain.records_checked} records checked).`
+      : `The audit chain does NOT verify (record ${r.chain.first_bad_record}: ${r.chain.problem}); these counts cannot be trusted.` });
+  const rules = r.by_rule.length ? h("div", { class: "scroll" }, h("table", { id: "report-rules" },
+    h("thead", {}, h("tr", {}, ["Rule", "Requests", "Cloud", "On premises", "Blocked", "Inspected only"].map((t) => h("th", { text: t })))),
+    h("tbody", {}, r.by_rule.map((x) => h("tr", { "data-rule": x.rule_id }, h("td", { class: "mono", text: x.rule_id }),
+      [x.requests, x.cloud, x.on_premises, x.blocked, x.inspected_only].map((n) => h("td", { class: "num", text: String(n) })))))))
+    : h("p", { class: "muted", text: "No rule fired in this period." });
+  show(h("h1", { text: "What left the site" }), intro, form,
+    h("div", { class: "toolbar" }, h("span", { class: "muted", text: `${r.tenant} · ${fmtTime(r.since)} to ${fmtTime(r.until)}` }),
+      h("div", { class: "exports" }, h("span", { class: "muted", text: "Download:" }),
+        ["html", "pdf", "json"].map((fmt) => h("a", { class: "button secondary", id: `report-${fmt}`, download: "",
+          href: `/review/api/report${query({ ...q, format: fmt })}`, text: fmt.toUpperCase() })))),
+    chain,
+    h("div", { class: "tiles", id: "report-tiles" },
+      tile("total", "Requests", r.requests),
+      tile("cloud", "Sent to the cloud", r.cloud.total, `${r.cloud.redacted} redacted first`),
+      tile("on_premises", "Stayed on premises", r.on_premises.total),
+      tile("blocked", "Blocked", r.blocked.total, r.blocked.stage_failed ? `${r.blocked.stage_failed} because a stage failed` : null),
+      tile("inspected_only", "Inspected only", r.inspected_only.total)),
+    section("By rule", rules));
+}
+
+// ---- Data-subject search -----------------------------------------------------------------
+function renderSubjects() {
+  if (!state.session.may_decrypt) {
+    show(h("h1", { text: "Data subjects" }), h("p", { class: "muted", id: "subjects-denied",
+      text: `Searching by a person's data needs the officer or admin role (yours: ${state.session.role}).` }));
+    return;
+  }
+  const results = h("div", { id: "subject-results" });
+  const error = h("div");
+  const form = h("form", { class: "card subject-form", id: "subject-form", autocomplete: "off", onsubmit: async (event) => {
+    event.preventDefault();
+    error.replaceChildren();
+    const d = new FormData(form);
+    try {
+      // POSTed, never put in the address: the value stays out of URLs, history and logs.
+      const found = await api("POST", "/review/api/subjects/search",
+        { value: String(d.get("value") || ""), reason: String(d.get("reason") || "") });
+      form.querySelector("#subject-value").value = "";
+      results.replaceChildren(subjectResults(found));
+    } catch (err) { error.replaceChildren(errorBox(err.message)); }
+  } },
+  h("label", { class: "field" }, h("span", { text: "Value (a name, e-mail address, phone or ID number…)" }),
+    h("input", { name: "value", id: "subject-value", required: true, maxlength: 500, autocomplete: "off", spellcheck: "false" })),
+  h("label", { class: "field" }, h("span", { text: "Reason (recorded in the audit trail with your name)" }),
+    h("input", { name: "reason", id: "subject-reason", required: true, minlength: 3, maxlength: 500,
+      placeholder: "e.g. DSR-2041" })),
+  error,
+  h("button", { type: "submit", class: "primary", id: "subject-submit", text: "Find records" }));
+  show(h("h1", { text: "Data subjects" }),
+    h("p", { class: "muted", text: "Which records held this value? The gateway keeps only a keyed hash of each detected " +
+      "value, so it compares hashes: the value you enter is not stored, and the search (who, why, how many matched) " +
+      "is recorded in the audit chain." }), form, results);
+}
+function subjectResults(found) {
+  const rows = found.records.map((r) => h("tr", { class: "clickable", "data-id": r.id,
+    onclick: () => { location.hash = `#/records/${encodeURIComponent(r.id)}`; } },
+  h("td", {}, h("a", { href: `#/records/${encodeURIComponent(r.id)}`, class: "mono", text: shortId(r.id) })),
+  h("td", { class: "nowrap", text: fmtTime(r.created_at) }), h("td", {}, tenantLink(r.tenant)), h("td", { text: r.policy }),
+  h("td", {}, decisionBadge(r.decision)), h("td", {}, r.matched_as.map(chip))));
+  return h("div", {},
+    h("div", { class: "alert info", id: "subject-count", text: `${found.matched} record${found.matched === 1 ? "" : "s"} ` +
+      `held this value${found.truncated ? ` (the newest ${found.records.length} are listed)` : ""}. Search recorded as event ${found.event_id}.` }),
+    rows.length ? h("div", { class: "card flush" }, h("table", { id: "subject-records" },
+      h("thead", {}, h("tr", {}, ["Record", "Time", "Tenant", "Policy", "Decision", "Found as"].map((t) => h("th", { text: t })))),
+      h("tbody", {}, rows))) : null);
 }
 
 // ---- Disclosures -------------------------------------------------------------------------
