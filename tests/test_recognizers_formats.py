@@ -1,0 +1,427 @@
+"""Structured formats (HL7 v2, FHIR JSON, X12, ISO 20022, SWIFT MT, NACHA): fields by meaning, exact offsets.
+
+Each table row is a message in which every expected finding is marked ``⟦ENTITY:value⟧``; the
+markers are taken out before the recogniser runs, and the findings must be exactly the marked
+spans (type and offsets into the text as given). Rows without markers are look-alikes.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from gateway.pipeline.decide import decide
+from gateway.pipeline.detect import Detector
+from gateway.policy import load_policies
+from gateway.recognizers.finance import CardNumberRecognizer, inside_iban
+from gateway.recognizers.formats import StructuredFormatRecognizer
+from gateway.settings import BUNDLED_POLICY_DIR
+from gateway.types import Action, Segment
+from tests.detect_fixtures import detector  # noqa: F401  (the session-wide fixture)
+
+_MARK = re.compile(r"⟦([A-Z_]+):(.*?)⟧", re.DOTALL)
+
+
+def _unmark(marked: str) -> tuple[str, list[tuple[str, int, int]]]:
+    """The text without markers, and the marked spans as (entity, start, end) in that text."""
+    text, spans, position = [], [], 0
+    last = 0
+    for match in _MARK.finditer(marked):
+        text.append(marked[last : match.start()])
+        position += match.start() - last
+        spans.append((match.group(1), position, position + len(match.group(2))))
+        text.append(match.group(2))
+        position += len(match.group(2))
+        last = match.end()
+    text.append(marked[last:])
+    return "".join(text), spans
+
+
+def _found(text: str) -> list[tuple[str, int, int]]:
+    recognizer = StructuredFormatRecognizer()
+    results = recognizer.analyze(text, entities=recognizer.supported_entities)
+    return sorted((r.entity_type, r.start, r.end) for r in results)
+
+
+def _check(marked: str) -> None:
+    text, expected = _unmark(marked)
+    found = _found(text)
+    shown = [(entity, text[start:end]) for entity, start, end in found]
+    assert found == sorted(expected), shown
+
+
+def _nacha_record(*fields: tuple[int, str]) -> str:
+    """A 94-character record with each value placed at its 1-based NACHA position."""
+    line = [" "] * 94
+    for position, value in fields:
+        line[position - 1 : position - 1 + len(value)] = value
+    return "".join(line)
+
+
+HL7_ADT = (
+    "MSH|^~\\&|EPIC|GENHOSP|LAB|GENHOSP|20240101120000||ADT^A01|MSG00001|P|2.5\r"
+    "EVN|A01|20240101120000\r"
+    "PID|1||⟦MEDICAL_RECORD_NUMBER:48213377⟧^^^GENHOSP^MR~⟦US_SSN:219099999⟧^^^SSA^SS||⟦PERSON:OKAFOR^CHIDI^N⟧||"
+    "⟦DATE_OF_BIRTH:19620314⟧|M|||⟦STREET_ADDRESS:12 ELM ST^^SPRINGFIELD^IL^62701⟧||⟦PHONE_NUMBER:(217)555-0142⟧|||||"
+    "⟦MEDICAL_RECORD_NUMBER:ACC7781⟧|⟦US_SSN:219-09-9999⟧\r"
+    "NK1|1|⟦PERSON:OKAFOR^ADA⟧|SPO|⟦STREET_ADDRESS:12 ELM ST^^SPRINGFIELD^IL^62701⟧|"
+    "^PRN^PH^^1^⟦PHONE_NUMBER:217^5550143⟧\r"
+    "PV1|1|I|W4^401^A||||1234567893^⟦PERSON:SMITH^JOHN⟧^^^DR\r"
+)
+HL7_CASES = [
+    pytest.param(HL7_ADT, id="adt-a01"),
+    pytest.param(HL7_ADT.replace("\r", "\n"), id="adt-a01-line-feeds"),
+    pytest.param(
+        "Can you check this segment?\n"
+        "PID|1||⟦MEDICAL_RECORD_NUMBER:00482913⟧||⟦PERSON:ZHANG^WEI⟧||⟦DATE_OF_BIRTH:19800228⟧\n"
+        "Thanks",
+        id="pid-without-msh-in-prose",
+    ),
+    pytest.param(
+        "MSH|^~\\&|A|B|C|D|20240101||ADT^A08|1|P|2.5\r"
+        "PID|1||⟦US_DRIVER_LICENSE:D1234567⟧^^^TXDPS^DL~⟦HEALTH_PLAN_ID:1EG4TE5MK73⟧^^^CMS^MC\r"
+        "GT1|1||⟦PERSON:RIVERA^LUZ⟧||⟦STREET_ADDRESS:4 OAK AVE^^AUSTIN^TX^78701⟧|⟦PHONE_NUMBER:512-555-0199⟧||"
+        "⟦DATE_OF_BIRTH:19750704⟧||||⟦US_SSN:123-45-6789⟧\r"
+        "IN1|1|PLAN01|INS1|ACME INSURANCE||||||||||||⟦PERSON:RIVERA^LUZ⟧|SEL|⟦DATE_OF_BIRTH:19750704⟧|"
+        "⟦STREET_ADDRESS:4 OAK AVE^^AUSTIN^TX⟧|||||||||||||||||⟦HEALTH_PLAN_ID:W123456789⟧\r",
+        id="identifier-type-codes-guarantor-insurance",
+    ),
+    pytest.param(  # other component and repetition separators, set in MSH-2
+        "MSH|$*\\&|A|B\rPID|1||⟦MEDICAL_RECORD_NUMBER:7788123⟧$$$H$MR*⟦US_SSN:123-45-6789⟧$$$SSA$SS||⟦PERSON:NOVAK$JANA⟧",
+        id="separators-from-msh",
+    ),
+    # Look-alikes: a field of the wrong shape, an empty or invalid value, pipes that are not HL7.
+    pytest.param("PID|1||^^^HOSP^MR||^||notadate||||||||||||000-12-3456", id="empty-and-invalid-fields"),
+    pytest.param("PID|1||||⟦PERSON:DOE^JANE⟧||20991231", id="birth-date-in-the-future"),
+    pytest.param("| PID | name |\n|---|---|\n| 1 | Jane |", id="markdown-table"),
+    pytest.param("ABC|1|2|3\nXYZ|4|5|6", id="pipe-separated-lines"),
+]
+
+
+@pytest.mark.parametrize("marked", HL7_CASES)
+def test_hl7_fields_by_their_place(marked: str) -> None:
+    _check(marked)
+
+
+FHIR_PATIENT = """Summarise this record: {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
+  "resourceType": "Patient", "id": "p1",
+  "identifier": [
+    {"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]},
+     "system": "urn:oid:1.2.36.146.595.217.0.1", "value": "⟦MEDICAL_RECORD_NUMBER:12345⟧"},
+    {"system": "http://hl7.org/fhir/sid/us-ssn", "value": "⟦US_SSN:219-09-9999⟧"},
+    {"system": "http://hl7.org/fhir/sid/us-mbi", "value": "⟦US_MBI:1EG4-TE5-MK73⟧"}],
+  "name": [{"use": "official", "family": "⟦PERSON:Chalmers⟧", "given": ["⟦PERSON:Peter⟧", "⟦PERSON:James⟧"]}],
+  "telecom": [{"system": "phone", "value": "⟦PHONE_NUMBER:(03) 5555 6473⟧"},
+              {"system": "email", "value": "⟦EMAIL_ADDRESS:p.chalmers@example.org⟧"}, {"system": "url", "value": "x"}],
+  "birthDate": "⟦DATE_OF_BIRTH:1974-12-25⟧",
+  "address": [{"use": "home", "line": ["⟦STREET_ADDRESS:534 Erewhon St⟧"], "city": "⟦STREET_ADDRESS:PleasantVille⟧",
+               "postalCode": "⟦STREET_ADDRESS:3999⟧", "country": "AU"}],
+  "contact": [{"name": {"family": "⟦PERSON:du Marché⟧", "given": ["⟦PERSON:Bénédicte⟧"]},
+               "telecom": [{"system": "phone", "value": "⟦PHONE_NUMBER:+33 (237) 998327⟧"}]}],
+  "managingOrganization": {"reference": "Organization/1", "display": "Gastroenterology Clinic"}}},
+ {"resource": {"resourceType": "Organization", "name": "Acme Health",
+               "telecom": [{"system": "phone", "value": "555-123-4567"}], "address": [{"line": ["1 Main St"]}]}},
+ {"resource": {"resourceType": "Observation", "status": "final",
+               "subject": {"reference": "Patient/p1", "display": "⟦PERSON:Peter Chalmers⟧"}}}]}"""
+FHIR_CASES = [
+    pytest.param(FHIR_PATIENT, id="bundle-patient-organization-observation"),
+    pytest.param(
+        '{"meta": {"versionId": "1"}, "resourceType": "Practitioner", '
+        '"identifier": [{"system": "http://hl7.org/fhir/sid/us-npi", "value": "⟦US_NPI:1234567893⟧"},'
+        ' {"system": "urn:local", "value": "STAFF-77"}], "name": [{"text": "⟦PERSON:Dr Adam Careful⟧"}]}',
+        id="practitioner-resource-type-after-another-object",
+    ),
+    pytest.param(
+        '{"resourceType": "Coverage", "subscriberId": "⟦HEALTH_PLAN_ID:AB9876543⟧", '
+        '"identifier": [{"value": "⟦HEALTH_PLAN_ID:MBR-0042-77⟧"}], "payor": [{"reference": "Organization/2"}]}',
+        id="coverage",
+    ),
+    # Look-alikes: a resource without people, an invalid SSN, a birth date of the wrong shape, broken JSON.
+    pytest.param(
+        '{"resourceType": "Organization", "name": "Acme", "identifier": [{"value": "12345"}], '
+        '"telecom": [{"system": "phone", "value": "555-123-4567"}]}',
+        id="organization",
+    ),
+    pytest.param(
+        '{"resourceType": "Patient", "identifier": [{"system": "http://hl7.org/fhir/sid/us-ssn", '
+        '"value": "000-12-3456"}],'
+        ' "birthDate": "1974", "name": [{"use": "official"}]}',
+        id="invalid-values",
+    ),
+    pytest.param('{"resourceType": "Patient", "name": [{"family": "Chalmers"', id="truncated-json"),
+    pytest.param('{"name": {"family": "Chalmers"}}', id="no-resource-type"),
+]
+
+
+@pytest.mark.parametrize("marked", FHIR_CASES)
+def test_fhir_elements_by_their_meaning(marked: str) -> None:
+    _check(marked)
+
+
+X12_837 = (
+    "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *240101*1200*^*00501*000000001*0*P*:~\n"
+    "GS*HC*SUB*REC*20240101*1200*1*X*005010X222A1~\nST*837*0001*005010X222A1~\n"
+    "NM1*41*2*ACME BILLING*****46*12345~\nPER*IC*⟦PERSON:JANE DOE⟧*TE*⟦PHONE_NUMBER:5555551234⟧"
+    "*EM*⟦EMAIL_ADDRESS:jane@acme.example⟧~\n"
+    "NM1*85*2*ACME CLINIC*****XX*⟦US_NPI:1234567893⟧~\nN3*1 MAIN ST~\nN4*SPRINGFIELD*IL*62701~\n"
+    "NM1*IL*1*⟦PERSON:DOE*JOHN*Q⟧***MI*⟦HEALTH_PLAN_ID:XYZ123456789⟧~\n"
+    "N3*⟦STREET_ADDRESS:12 ELM ST⟧*⟦STREET_ADDRESS:APT 4⟧~\n"
+    "N4*⟦STREET_ADDRESS:SPRINGFIELD*IL*62704⟧~\nDMG*D8*⟦DATE_OF_BIRTH:19800228⟧*M~\nREF*SY*⟦US_SSN:219099999⟧~\n"
+    "REF*1L*GROUP778~\nCLM*⟦MEDICAL_RECORD_NUMBER:PATACCT7788⟧*150***11:B:1*Y*A*Y*Y~\nSE*20*0001~"
+)
+X12_CASES = [
+    pytest.param(X12_837, id="837-with-envelope"),
+    pytest.param(  # other delimiters, read from the envelope
+        "ISA|00|          |00|          |ZZ|SUBMITTER      |ZZ|RECEIVER       |240101|1200|^|00501|000000002|0|P|>\n"
+        "NM1|IL|1|⟦PERSON:NGUYEN|AN⟧||||MI|⟦HEALTH_PLAN_ID:W998877665⟧\nDMG|D8|⟦DATE_OF_BIRTH:19911105⟧|F\n",
+        id="270-pipe-delimiters",
+    ),
+    pytest.param(
+        "The 835 has: CLP*⟦MEDICAL_RECORD_NUMBER:PCN55512⟧*1*500*400**MC*CLAIM99~"
+        "NM1*QC*1*⟦PERSON:GARCIA*MARIA⟧****HN*⟦HEALTH_PLAN_ID:1EG4TE5MK73⟧~",
+        id="835-segments-without-envelope",
+    ),
+    pytest.param(
+        "INS*Y*18*030*XN*A***FT~\nREF*0F*⟦HEALTH_PLAN_ID:SUB445566⟧~\nNM1*IL*1*⟦PERSON:KOWALSKI*PIOTR⟧****34*⟦US_SSN:123456789⟧~\n"
+        "PER*IP**HP*⟦PHONE_NUMBER:3125550100⟧~\nDMG*D8*⟦DATE_OF_BIRTH:19700101⟧~",
+        id="834-member",
+    ),
+    # Look-alikes: organisations, an invalid NPI, asterisks in prose or markdown.
+    pytest.param("NM1*PR*2*BLUE CROSS*****PI*87726~\nN3*PO BOX 1~\nNM1*85*2*CLINIC*****XX*1234567890~", id="payer"),
+    pytest.param("Use *bold* and **strong** text; ISA certified, NM1 pending.", id="asterisks-in-prose"),
+    pytest.param("DMG*D8*20991231~", id="birth-date-in-the-future"),
+]
+
+
+@pytest.mark.parametrize("marked", X12_CASES)
+def test_x12_elements_by_segment_and_qualifier(marked: str) -> None:
+    _check(marked)
+
+
+PAIN_001 = """<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrCdtTrfInitn>
+<GrpHdr><MsgId>MSG-2024-01</MsgId><InitgPty><Nm>Fenwick Plastics Ltd</Nm></InitgPty></GrpHdr>
+<PmtInf><Dbtr><Nm>⟦PERSON:Eleanor Rossi⟧</Nm><PstlAdr><StrtNm>⟦STREET_ADDRESS:Via Roma⟧</StrtNm>\
+<BldgNb>⟦STREET_ADDRESS:12⟧</BldgNb><PstCd>⟦STREET_ADDRESS:00184⟧</PstCd><TwnNm>⟦STREET_ADDRESS:Roma⟧</TwnNm></PstlAdr>
+<Id><PrvtId><DtAndPlcOfBirth><BirthDt>⟦DATE_OF_BIRTH:1981-04-02⟧</BirthDt><CityOfBirth>Roma</CityOfBirth>\
+<CtryOfBirth>IT</CtryOfBirth></DtAndPlcOfBirth><Othr><Id>⟦US_PASSPORT:YA1234567⟧</Id><SchmeNm><Cd>CCPT</Cd></SchmeNm>\
+</Othr></PrvtId></Id><CtctDtls><EmailAdr>⟦EMAIL_ADDRESS:e.rossi@example.it⟧</EmailAdr></CtctDtls></Dbtr>
+<DbtrAcct><Id><IBAN>⟦IBAN_CODE:DE89370400440532013000⟧</IBAN></Id></DbtrAcct>
+<DbtrAgt><FinInstnId><BICFI>⟦SWIFT_BIC:COBADEFFXXX⟧</BICFI><Nm>Commerzbank AG</Nm></FinInstnId></DbtrAgt>
+<CdtTrfTxInf><Cdtr><Nm>Acme Supplies GmbH</Nm><PstlAdr><StrtNm>Hauptstrasse</StrtNm></PstlAdr></Cdtr>
+<CdtrAcct><Id><Othr><Id>⟦US_BANK_ACCOUNT:12345678⟧</Id></Othr></Id></CdtrAcct></CdtTrfTxInf>
+</PmtInf></CstmrCdtTrfInitn></Document>"""
+ISO_CASES = [
+    pytest.param(PAIN_001, id="pain.001"),
+    pytest.param(
+        "Why was this rejected?\n"
+        '<p:Document xmlns:p="urn:iso:std:iso:20022:tech:xsd:pacs.008.001.08"><p:FIToFICstmrCdtTrf>'
+        "<p:CdtTrfTxInf><p:Cdtr><p:Nm>⟦PERSON:Kwame Boateng⟧</p:Nm></p:Cdtr><p:CdtrAcct><p:Id>"
+        "<p:IBAN>⟦IBAN_CODE:GB82WEST12345698765432⟧</p:IBAN></p:Id></p:CdtrAcct>"
+        "<p:CdtrAgt><p:FinInstnId><p:BICFI>⟦SWIFT_BIC:NWBKGB2L⟧</p:BICFI></p:FinInstnId></p:CdtrAgt>"
+        "</p:CdtTrfTxInf></p:FIToFICstmrCdtTrf></p:Document>",
+        id="pacs.008-prefixed-in-prose",
+    ),
+    pytest.param(
+        '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.08"><BkToCstmrStmt><Stmt><Acct><Id>'
+        "<IBAN>⟦IBAN_CODE:FR1420041010050500013M02606⟧</IBAN></Id><Ownr><Nm>⟦PERSON:Camille Laurent⟧</Nm></Ownr></Acct>"
+        "</Stmt></BkToCstmrStmt></Document>",
+        id="camt.053",
+    ),
+    # Look-alikes: an invalid IBAN, a DTD (refused by defusedxml), XML that is no ISO 20022 document.
+    pytest.param(
+        "<Document><Dbtr><Nm>Acme Ltd</Nm></Dbtr><IBAN>DE00370400440532013000</IBAN></Document>", id="invalid"
+    ),
+    pytest.param(
+        '<!DOCTYPE Document [<!ENTITY n "Eleanor Rossi">]><Document><Dbtr><Nm>&n;</Nm></Dbtr></Document>', id="dtd"
+    ),
+    pytest.param("<html><body><Nm>Eleanor Rossi</Nm></body></html>", id="other-xml"),
+]
+
+
+@pytest.mark.parametrize("marked", ISO_CASES)
+def test_iso20022_elements_by_their_meaning(marked: str) -> None:
+    _check(marked)
+
+
+MT103 = """{1:F01DEUTDEFFAXXX0000000000}{2:I103COBADEFFXXXXN}{4:
+:20:REF123456
+:23B:CRED
+:32A:240101EUR1000,00
+:50K:/⟦IBAN_CODE:DE89370400440532013000⟧
+⟦PERSON:JOHN SMITH⟧
+⟦STREET_ADDRESS:1 HIGH STREET⟧
+⟦STREET_ADDRESS:LONDON GB⟧
+:52A:⟦SWIFT_BIC:DEUTDEFF⟧
+:59:/⟦US_BANK_ACCOUNT:12345678⟧
+⟦PERSON:MARIA GARCIA⟧
+⟦STREET_ADDRESS:CALLE MAYOR 5⟧
+⟦STREET_ADDRESS:MADRID ES⟧
+:70:INVOICE 4471
+:71A:SHA
+-}"""
+MT_CASES = [
+    pytest.param(MT103, id="mt103"),
+    pytest.param(
+        ":20:PAY77\n:32A:240101USD5,00\n:50F:/⟦US_BANK_ACCOUNT:987654321⟧\n1/⟦PERSON:ANA RUIZ⟧\n"
+        "2/⟦STREET_ADDRESS:4 CALLE SOL⟧\n3/⟦STREET_ADDRESS:ES/SEVILLA⟧\n4/⟦DATE_OF_BIRTH:19850612⟧\n"
+        ":59A:/⟦IBAN_CODE:GB82WEST12345698765432⟧\n⟦SWIFT_BIC:NWBKGB2L⟧\n",
+        id="mt103-option-f",
+    ),
+    pytest.param(
+        ":20:STMT1\n:25:⟦SWIFT_BIC:COBADEFF⟧/⟦US_BANK_ACCOUNT:0532013000⟧\n:28C:1/1\n:60F:C240101EUR100,00\n",
+        id="mt940",
+    ),
+    pytest.param(":20:STMT2\n:25:⟦IBAN_CODE:DE89370400440532013000⟧\n:28C:1/1\n", id="mt940-iban"),
+    # Look-alikes: a company as beneficiary, times in prose.
+    pytest.param(":20:P1\n:59:/ACME\nACME TRADING LTD\n1 DOCK ROAD\n", id="company-beneficiary"),
+    pytest.param("Meeting at 10:30:00 and :20: minutes\n:50K: later", id="colons-in-prose"),
+]
+
+
+@pytest.mark.parametrize("marked", MT_CASES)
+def test_swift_mt_fields_by_their_tag(marked: str) -> None:
+    _check(marked)
+
+
+_BATCH_PPD = _nacha_record((1, "5"), (2, "220"), (5, "ACME CORP"), (41, "1234567890"), (51, "PPD"), (54, "PAYROLL"))
+_BATCH_CCD = _BATCH_PPD[:50] + "CCD" + _BATCH_PPD[53:]
+_ENTRY = _nacha_record(
+    (1, "6"), (2, "22"), (4, "091000019"), (13, "12345678901234567"), (30, "0000150000"), (40, "219099999"),
+    (55, "DOE JOHN"), (79, "0"), (80, "091000010000001"),
+)  # fmt: skip
+_COMPANY_ENTRY = _nacha_record(
+    (1, "6"), (2, "22"), (4, "091000019"), (13, "55501234"), (30, "0000150000"), (40, "INV-88"),
+    (55, "GLOBEX SUPPLY LLC"), (79, "0"), (80, "091000010000002"),
+)  # fmt: skip
+NACHA_PPD = f"{_BATCH_PPD}\n{_ENTRY}\n"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            NACHA_PPD,
+            [
+                ("ABA_ROUTING", 4, "091000019"),
+                ("US_BANK_ACCOUNT", 13, "12345678901234567"),
+                ("US_SSN", 40, "219099999"),
+                ("PERSON", 55, "DOE JOHN"),
+            ],
+            id="ppd-entry",
+        ),  # fmt: skip
+        pytest.param(
+            f"{_BATCH_CCD}\r\n{_COMPANY_ENTRY}\r\n",
+            [("ABA_ROUTING", 4, "091000019"), ("US_BANK_ACCOUNT", 13, "55501234")],  # a company is no person
+            id="ccd-company-entry",
+        ),
+        pytest.param(f"{_BATCH_PPD}\n{_ENTRY[:93]}\n", [], id="record-of-93-characters"),
+        pytest.param(  # the routing number fails its checksum; the account and the name are still read
+            f"{_BATCH_PPD}\n{_ENTRY.replace('091000019', '091000018')}\n",
+            [("US_BANK_ACCOUNT", 13, "12345678901234567"), ("US_SSN", 40, "219099999"), ("PERSON", 55, "DOE JOHN")],
+            id="bad-routing",
+        ),
+    ],
+)
+def test_nacha_entry_detail_by_its_layout(text: str, expected: list[tuple[str, int, str]]) -> None:
+    """Expected fields as (entity, 1-based position in the entry record, value)."""
+    entry = text.index("\n6") + 1
+    assert len(_ENTRY) == len(_BATCH_PPD) == len(_COMPANY_ENTRY) == 94
+    spans = [(entity, entry + position - 1, entry + position - 1 + len(value)) for entity, position, value in expected]
+    assert _found(text) == sorted(spans)
+
+
+# A valid IBAN whose account digits hold a Luhn-valid, Visa-shaped run.
+IBAN_WITH_CARD_DIGITS = "DE95 4111 1111 1111 1111 00"
+
+
+@pytest.mark.parametrize(
+    ("text", "cards"),
+    [
+        (f"IBAN {IBAN_WITH_CARD_DIGITS} please", []),
+        ("IBAN DE95411111111111111100", []),
+        ("IBAN DE95-4111-1111-1111-1111-00", []),
+        (f"IBAN {IBAN_WITH_CARD_DIGITS}, card 4111 1111 1111 1111", ["4111 1111 1111 1111"]),
+        ("IBAN DE96 4111 1111 1111 1111 00 please", ["4111 1111 1111 1111"]),  # check digits fail: no IBAN
+        ("card 4111 1111 1111 1111", ["4111 1111 1111 1111"]),
+    ],
+)
+def test_digits_inside_a_valid_iban_are_no_card(text: str, cards: list[str]) -> None:
+    recognizer = CardNumberRecognizer()
+    results = recognizer.analyze(text, entities=["CREDIT_CARD"], nlp_artifacts=None)
+    assert [text[r.start : r.end] for r in results] == cards
+
+
+def test_inside_iban_needs_the_whole_iban() -> None:
+    text = f"x {IBAN_WITH_CARD_DIGITS} y"
+    start = text.index("4111")
+    assert inside_iban(text, start, start + 19)
+    assert not inside_iban(text, 0, 3)
+    assert not inside_iban("DE95 4111 1111 1111 1111", 5, 24)  # the IBAN is cut short
+
+
+# ---- the real detector and the bundled policies ----
+
+POLICIES = load_policies(BUNDLED_POLICY_DIR)
+
+
+def _decision(detector: Detector, text: str, policy: str) -> tuple[Action, set[str]]:  # noqa: F811
+    findings = detector.detect([Segment(0, "user", text)])
+    return decide(POLICIES[policy], findings).action, {f.entity_type for f in findings}
+
+
+@pytest.mark.parametrize(
+    ("marked", "policy", "action", "must_find"),
+    [
+        (HL7_ADT, "healthcare", Action.ROUTE_LOCAL, {"PERSON", "MEDICAL_RECORD_NUMBER", "DATE_OF_BIRTH", "US_SSN"}),
+        (X12_837, "healthcare", Action.ROUTE_LOCAL, {"PERSON", "HEALTH_PLAN_ID", "DATE_OF_BIRTH", "US_NPI"}),
+        (FHIR_PATIENT, "healthcare", Action.ROUTE_LOCAL, {"PERSON", "MEDICAL_RECORD_NUMBER", "DATE_OF_BIRTH"}),
+        (PAIN_001, "finance", Action.ROUTE_LOCAL, {"PERSON", "IBAN_CODE", "US_BANK_ACCOUNT", "DATE_OF_BIRTH"}),
+        (MT103, "finance", Action.ROUTE_LOCAL, {"PERSON", "IBAN_CODE", "US_BANK_ACCOUNT"}),
+        (NACHA_PPD, "finance", Action.ROUTE_LOCAL, {"ABA_ROUTING", "US_BANK_ACCOUNT", "PERSON"}),
+        (f"Wire to {IBAN_WITH_CARD_DIGITS} today", "finance", Action.ROUTE_LOCAL, {"IBAN_CODE"}),
+        ("Please pay DE89 3704 0044 0532 0130 00 today", "finance", Action.ROUTE_LOCAL, {"IBAN_CODE"}),
+    ],
+    ids=[
+        "hl7-adt",
+        "x12-837",
+        "fhir-bundle",
+        "iso20022-pain.001",
+        "swift-mt103",
+        "nacha-ppd",
+        "iban-card-digits",
+        "iban-grouped",
+    ],  # fmt: skip
+)
+def test_decisions_through_the_real_detector(
+    detector: Detector,  # noqa: F811
+    marked: str,
+    policy: str,
+    action: Action,
+    must_find: set[str],
+) -> None:
+    text, spans = _unmark(marked)
+    decided, entities = _decision(detector, text, policy)
+    assert decided is action
+    assert must_find <= entities
+    assert "CREDIT_CARD" not in entities
+
+
+def test_detector_reports_format_fields_at_their_offsets(detector: Detector) -> None:  # noqa: F811
+    """Every marked field of the HL7 message is covered by a finding of its type, in the text as sent."""
+    text, spans = _unmark(HL7_ADT)
+    findings = detector.detect([Segment(0, "user", text)])
+    for entity, start, end in spans:
+        assert any(f.entity_type == entity and f.start <= start and end <= f.end for f in findings), (
+            entity,
+            text[start:end],
+        )
+
+
+@pytest.mark.parametrize(
+    "text", [f"Wire to {IBAN_WITH_CARD_DIGITS} today", "Please pay DE89 3704 0044 0532 0130 00 today"]
+)
+def test_numbers_inside_an_iban_are_part_of_it(detector: Detector, text: str) -> None:  # noqa: F811
+    """No card and no phone number inside an IBAN ("0044 0532 0130 00" reads like a phone number)."""
+    assert {f.entity_type for f in detector.detect([Segment(0, "user", text)])} == {"IBAN_CODE"}
