@@ -7,8 +7,6 @@ spans (type and offsets into the text as given). Rows without markers are look-a
 
 from __future__ import annotations
 
-import re
-
 import pytest
 
 from gateway.pipeline.decide import decide
@@ -19,23 +17,19 @@ from gateway.recognizers.formats import StructuredFormatRecognizer
 from gateway.settings import BUNDLED_POLICY_DIR
 from gateway.types import Action, Segment
 from tests.detect_fixtures import detector  # noqa: F401  (the session-wide fixture)
-
-_MARK = re.compile(r"⟦([A-Z_]+):(.*?)⟧", re.DOTALL)
-
-
-def _unmark(marked: str) -> tuple[str, list[tuple[str, int, int]]]:
-    """The text without markers, and the marked spans as (entity, start, end) in that text."""
-    text, spans, position = [], [], 0
-    last = 0
-    for match in _MARK.finditer(marked):
-        text.append(marked[last : match.start()])
-        position += match.start() - last
-        spans.append((match.group(1), position, position + len(match.group(2))))
-        text.append(match.group(2))
-        position += len(match.group(2))
-        last = match.end()
-    text.append(marked[last:])
-    return "".join(text), spans
+from tests.support.format_samples import (
+    BATCH_CCD,
+    BATCH_PPD,
+    COMPANY_ENTRY,
+    ENTRY,
+    FHIR_PATIENT,
+    HL7_ADT,
+    MT103,
+    NACHA_PPD,
+    PAIN_001,
+    X12_837,
+    unmark,
+)
 
 
 def _found(text: str) -> list[tuple[str, int, int]]:
@@ -45,30 +39,12 @@ def _found(text: str) -> list[tuple[str, int, int]]:
 
 
 def _check(marked: str) -> None:
-    text, expected = _unmark(marked)
+    text, expected = unmark(marked)
     found = _found(text)
     shown = [(entity, text[start:end]) for entity, start, end in found]
     assert found == sorted(expected), shown
 
 
-def _nacha_record(*fields: tuple[int, str]) -> str:
-    """A 94-character record with each value placed at its 1-based NACHA position."""
-    line = [" "] * 94
-    for position, value in fields:
-        line[position - 1 : position - 1 + len(value)] = value
-    return "".join(line)
-
-
-HL7_ADT = (
-    "MSH|^~\\&|EPIC|GENHOSP|LAB|GENHOSP|20240101120000||ADT^A01|MSG00001|P|2.5\r"
-    "EVN|A01|20240101120000\r"
-    "PID|1||⟦MEDICAL_RECORD_NUMBER:48213377⟧^^^GENHOSP^MR~⟦US_SSN:219099999⟧^^^SSA^SS||⟦PERSON:OKAFOR^CHIDI^N⟧||"
-    "⟦DATE_OF_BIRTH:19620314⟧|M|||⟦STREET_ADDRESS:12 ELM ST^^SPRINGFIELD^IL^62701⟧||⟦PHONE_NUMBER:(217)555-0142⟧|||||"
-    "⟦MEDICAL_RECORD_NUMBER:ACC7781⟧|⟦US_SSN:219-09-9999⟧\r"
-    "NK1|1|⟦PERSON:OKAFOR^ADA⟧|SPO|⟦STREET_ADDRESS:12 ELM ST^^SPRINGFIELD^IL^62701⟧|"
-    "^PRN^PH^^1^⟦PHONE_NUMBER:217^5550143⟧\r"
-    "PV1|1|I|W4^401^A||||1234567893^⟦PERSON:SMITH^JOHN⟧^^^DR\r"
-)
 HL7_CASES = [
     pytest.param(HL7_ADT, id="adt-a01"),
     pytest.param(HL7_ADT.replace("\r", "\n"), id="adt-a01-line-feeds"),
@@ -104,26 +80,6 @@ def test_hl7_fields_by_their_place(marked: str) -> None:
     _check(marked)
 
 
-FHIR_PATIENT = """Summarise this record: {"resourceType": "Bundle", "type": "collection", "entry": [{"resource": {
-  "resourceType": "Patient", "id": "p1",
-  "identifier": [
-    {"type": {"coding": [{"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "MR"}]},
-     "system": "urn:oid:1.2.36.146.595.217.0.1", "value": "⟦MEDICAL_RECORD_NUMBER:12345⟧"},
-    {"system": "http://hl7.org/fhir/sid/us-ssn", "value": "⟦US_SSN:219-09-9999⟧"},
-    {"system": "http://hl7.org/fhir/sid/us-mbi", "value": "⟦US_MBI:1EG4-TE5-MK73⟧"}],
-  "name": [{"use": "official", "family": "⟦PERSON:Chalmers⟧", "given": ["⟦PERSON:Peter⟧", "⟦PERSON:James⟧"]}],
-  "telecom": [{"system": "phone", "value": "⟦PHONE_NUMBER:(03) 5555 6473⟧"},
-              {"system": "email", "value": "⟦EMAIL_ADDRESS:p.chalmers@example.org⟧"}, {"system": "url", "value": "x"}],
-  "birthDate": "⟦DATE_OF_BIRTH:1974-12-25⟧",
-  "address": [{"use": "home", "line": ["⟦STREET_ADDRESS:534 Erewhon St⟧"], "city": "⟦STREET_ADDRESS:PleasantVille⟧",
-               "postalCode": "⟦STREET_ADDRESS:3999⟧", "country": "AU"}],
-  "contact": [{"name": {"family": "⟦PERSON:du Marché⟧", "given": ["⟦PERSON:Bénédicte⟧"]},
-               "telecom": [{"system": "phone", "value": "⟦PHONE_NUMBER:+33 (237) 998327⟧"}]}],
-  "managingOrganization": {"reference": "Organization/1", "display": "Gastroenterology Clinic"}}},
- {"resource": {"resourceType": "Organization", "name": "Acme Health",
-               "telecom": [{"system": "phone", "value": "555-123-4567"}], "address": [{"line": ["1 Main St"]}]}},
- {"resource": {"resourceType": "Observation", "status": "final",
-               "subject": {"reference": "Patient/p1", "display": "⟦PERSON:Peter Chalmers⟧"}}}]}"""
 FHIR_CASES = [
     pytest.param(FHIR_PATIENT, id="bundle-patient-organization-observation"),
     pytest.param(
@@ -159,17 +115,6 @@ def test_fhir_elements_by_their_meaning(marked: str) -> None:
     _check(marked)
 
 
-X12_837 = (
-    "ISA*00*          *00*          *ZZ*SUBMITTER      *ZZ*RECEIVER       *240101*1200*^*00501*000000001*0*P*:~\n"
-    "GS*HC*SUB*REC*20240101*1200*1*X*005010X222A1~\nST*837*0001*005010X222A1~\n"
-    "NM1*41*2*ACME BILLING*****46*12345~\nPER*IC*⟦PERSON:JANE DOE⟧*TE*⟦PHONE_NUMBER:5555551234⟧"
-    "*EM*⟦EMAIL_ADDRESS:jane@acme.example⟧~\n"
-    "NM1*85*2*ACME CLINIC*****XX*⟦US_NPI:1234567893⟧~\nN3*1 MAIN ST~\nN4*SPRINGFIELD*IL*62701~\n"
-    "NM1*IL*1*⟦PERSON:DOE*JOHN*Q⟧***MI*⟦HEALTH_PLAN_ID:XYZ123456789⟧~\n"
-    "N3*⟦STREET_ADDRESS:12 ELM ST⟧*⟦STREET_ADDRESS:APT 4⟧~\n"
-    "N4*⟦STREET_ADDRESS:SPRINGFIELD*IL*62704⟧~\nDMG*D8*⟦DATE_OF_BIRTH:19800228⟧*M~\nREF*SY*⟦US_SSN:219099999⟧~\n"
-    "REF*1L*GROUP778~\nCLM*⟦MEDICAL_RECORD_NUMBER:PATACCT7788⟧*150***11:B:1*Y*A*Y*Y~\nSE*20*0001~"
-)
 X12_CASES = [
     pytest.param(X12_837, id="837-with-envelope"),
     pytest.param(  # other delimiters, read from the envelope
@@ -199,19 +144,6 @@ def test_x12_elements_by_segment_and_qualifier(marked: str) -> None:
     _check(marked)
 
 
-PAIN_001 = """<?xml version="1.0" encoding="UTF-8"?>
-<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrCdtTrfInitn>
-<GrpHdr><MsgId>MSG-2024-01</MsgId><InitgPty><Nm>Fenwick Plastics Ltd</Nm></InitgPty></GrpHdr>
-<PmtInf><Dbtr><Nm>⟦PERSON:Eleanor Rossi⟧</Nm><PstlAdr><StrtNm>⟦STREET_ADDRESS:Via Roma⟧</StrtNm>\
-<BldgNb>⟦STREET_ADDRESS:12⟧</BldgNb><PstCd>⟦STREET_ADDRESS:00184⟧</PstCd><TwnNm>⟦STREET_ADDRESS:Roma⟧</TwnNm></PstlAdr>
-<Id><PrvtId><DtAndPlcOfBirth><BirthDt>⟦DATE_OF_BIRTH:1981-04-02⟧</BirthDt><CityOfBirth>Roma</CityOfBirth>\
-<CtryOfBirth>IT</CtryOfBirth></DtAndPlcOfBirth><Othr><Id>⟦US_PASSPORT:YA1234567⟧</Id><SchmeNm><Cd>CCPT</Cd></SchmeNm>\
-</Othr></PrvtId></Id><CtctDtls><EmailAdr>⟦EMAIL_ADDRESS:e.rossi@example.it⟧</EmailAdr></CtctDtls></Dbtr>
-<DbtrAcct><Id><IBAN>⟦IBAN_CODE:DE89370400440532013000⟧</IBAN></Id></DbtrAcct>
-<DbtrAgt><FinInstnId><BICFI>⟦SWIFT_BIC:COBADEFFXXX⟧</BICFI><Nm>Commerzbank AG</Nm></FinInstnId></DbtrAgt>
-<CdtTrfTxInf><Cdtr><Nm>Acme Supplies GmbH</Nm><PstlAdr><StrtNm>Hauptstrasse</StrtNm></PstlAdr></Cdtr>
-<CdtrAcct><Id><Othr><Id>⟦US_BANK_ACCOUNT:12345678⟧</Id></Othr></Id></CdtrAcct></CdtTrfTxInf>
-</PmtInf></CstmrCdtTrfInitn></Document>"""
 ISO_CASES = [
     pytest.param(PAIN_001, id="pain.001"),
     pytest.param(
@@ -245,22 +177,6 @@ def test_iso20022_elements_by_their_meaning(marked: str) -> None:
     _check(marked)
 
 
-MT103 = """{1:F01DEUTDEFFAXXX0000000000}{2:I103COBADEFFXXXXN}{4:
-:20:REF123456
-:23B:CRED
-:32A:240101EUR1000,00
-:50K:/⟦IBAN_CODE:DE89370400440532013000⟧
-⟦PERSON:JOHN SMITH⟧
-⟦STREET_ADDRESS:1 HIGH STREET⟧
-⟦STREET_ADDRESS:LONDON GB⟧
-:52A:⟦SWIFT_BIC:DEUTDEFF⟧
-:59:/⟦US_BANK_ACCOUNT:12345678⟧
-⟦PERSON:MARIA GARCIA⟧
-⟦STREET_ADDRESS:CALLE MAYOR 5⟧
-⟦STREET_ADDRESS:MADRID ES⟧
-:70:INVOICE 4471
-:71A:SHA
--}"""
 MT_CASES = [
     pytest.param(MT103, id="mt103"),
     pytest.param(
@@ -285,19 +201,6 @@ def test_swift_mt_fields_by_their_tag(marked: str) -> None:
     _check(marked)
 
 
-_BATCH_PPD = _nacha_record((1, "5"), (2, "220"), (5, "ACME CORP"), (41, "1234567890"), (51, "PPD"), (54, "PAYROLL"))
-_BATCH_CCD = _BATCH_PPD[:50] + "CCD" + _BATCH_PPD[53:]
-_ENTRY = _nacha_record(
-    (1, "6"), (2, "22"), (4, "091000019"), (13, "12345678901234567"), (30, "0000150000"), (40, "219099999"),
-    (55, "DOE JOHN"), (79, "0"), (80, "091000010000001"),
-)  # fmt: skip
-_COMPANY_ENTRY = _nacha_record(
-    (1, "6"), (2, "22"), (4, "091000019"), (13, "55501234"), (30, "0000150000"), (40, "INV-88"),
-    (55, "GLOBEX SUPPLY LLC"), (79, "0"), (80, "091000010000002"),
-)  # fmt: skip
-NACHA_PPD = f"{_BATCH_PPD}\n{_ENTRY}\n"
-
-
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -312,13 +215,13 @@ NACHA_PPD = f"{_BATCH_PPD}\n{_ENTRY}\n"
             id="ppd-entry",
         ),  # fmt: skip
         pytest.param(
-            f"{_BATCH_CCD}\r\n{_COMPANY_ENTRY}\r\n",
+            f"{BATCH_CCD}\r\n{COMPANY_ENTRY}\r\n",
             [("ABA_ROUTING", 4, "091000019"), ("US_BANK_ACCOUNT", 13, "55501234")],  # a company is no person
             id="ccd-company-entry",
         ),
-        pytest.param(f"{_BATCH_PPD}\n{_ENTRY[:93]}\n", [], id="record-of-93-characters"),
+        pytest.param(f"{BATCH_PPD}\n{ENTRY[:93]}\n", [], id="record-of-93-characters"),
         pytest.param(  # the routing number fails its checksum; the account and the name are still read
-            f"{_BATCH_PPD}\n{_ENTRY.replace('091000019', '091000018')}\n",
+            f"{BATCH_PPD}\n{ENTRY.replace('091000019', '091000018')}\n",
             [("US_BANK_ACCOUNT", 13, "12345678901234567"), ("US_SSN", 40, "219099999"), ("PERSON", 55, "DOE JOHN")],
             id="bad-routing",
         ),
@@ -327,7 +230,7 @@ NACHA_PPD = f"{_BATCH_PPD}\n{_ENTRY}\n"
 def test_nacha_entry_detail_by_its_layout(text: str, expected: list[tuple[str, int, str]]) -> None:
     """Expected fields as (entity, 1-based position in the entry record, value)."""
     entry = text.index("\n6") + 1
-    assert len(_ENTRY) == len(_BATCH_PPD) == len(_COMPANY_ENTRY) == 94
+    assert len(ENTRY) == len(BATCH_PPD) == len(COMPANY_ENTRY) == 94
     spans = [(entity, entry + position - 1, entry + position - 1 + len(value)) for entity, position, value in expected]
     assert _found(text) == sorted(spans)
 
@@ -401,7 +304,7 @@ def test_decisions_through_the_real_detector(
     action: Action,
     must_find: set[str],
 ) -> None:
-    text, spans = _unmark(marked)
+    text, spans = unmark(marked)
     decided, entities = _decision(detector, text, policy)
     assert decided is action
     assert must_find <= entities
@@ -410,7 +313,7 @@ def test_decisions_through_the_real_detector(
 
 def test_detector_reports_format_fields_at_their_offsets(detector: Detector) -> None:  # noqa: F811
     """Every marked field of the HL7 message is covered by a finding of its type, in the text as sent."""
-    text, spans = _unmark(HL7_ADT)
+    text, spans = unmark(HL7_ADT)
     findings = detector.detect([Segment(0, "user", text)])
     for entity, start, end in spans:
         assert any(f.entity_type == entity and f.start <= start and end <= f.end for f in findings), (
