@@ -60,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     spent = _timed(detector)
     sets = {
         "ordinary prompts (bench.prompts)": build_prompts(args.per_size),
-        "format messages": [f"Please check this {kind} message:\n\n{unmark(text)[0]}" for kind, text in SAMPLES.items()],
+        "format messages": [f"Check this {kind} message:\n\n{unmark(text)[0]}" for kind, text in SAMPLES.items()],
     }
     print(f"{args.rounds} rounds; time in StructuredFormatRecognizer.analyze (all views) against all of detect")
     print()

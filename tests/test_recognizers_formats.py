@@ -67,6 +67,10 @@ HL7_CASES = [
         "MSH|$*\\&|A|B\rPID|1||⟦MEDICAL_RECORD_NUMBER:7788123⟧$$$H$MR*⟦US_SSN:123-45-6789⟧$$$SSA$SS||⟦PERSON:NOVAK$JANA⟧",
         id="separators-from-msh",
     ),
+    pytest.param(  # pasted from a log or a JSON string: segment breaks written out as "\\r"
+        "log: MSH|^~\\&|A|B\\rPID|1||⟦MEDICAL_RECORD_NUMBER:5566778⟧||⟦PERSON:LINDQVIST^ASTRID⟧\\rPV1|1|O",
+        id="escaped-segment-breaks",
+    ),
     # Look-alikes: a field of the wrong shape, an empty or invalid value, pipes that are not HL7.
     pytest.param("PID|1||^^^HOSP^MR||^||notadate||||||||||||000-12-3456", id="empty-and-invalid-fields"),
     pytest.param("PID|1||||⟦PERSON:DOE^JANE⟧||20991231", id="birth-date-in-the-future"),
@@ -131,6 +135,10 @@ X12_CASES = [
         "INS*Y*18*030*XN*A***FT~\nREF*0F*⟦HEALTH_PLAN_ID:SUB445566⟧~\nNM1*IL*1*⟦PERSON:KOWALSKI*PIOTR⟧****34*⟦US_SSN:123456789⟧~\n"
         "PER*IP**HP*⟦PHONE_NUMBER:3125550100⟧~\nDMG*D8*⟦DATE_OF_BIRTH:19700101⟧~",
         id="834-member",
+    ),
+    pytest.param(
+        'payload="NM1*IL*1*⟦PERSON:BAKER*TOM⟧****MI*⟦HEALTH_PLAN_ID:ZZ44556677⟧~\\nDMG*D8*⟦DATE_OF_BIRTH:19660606⟧~"',
+        id="escaped-line-breaks",
     ),
     # Look-alikes: organisations, an invalid NPI, asterisks in prose or markdown.
     pytest.param("NM1*PR*2*BLUE CROSS*****PI*87726~\nN3*PO BOX 1~\nNM1*85*2*CLINIC*****XX*1234567890~", id="payer"),

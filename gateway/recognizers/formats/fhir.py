@@ -25,7 +25,7 @@ _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?")
 _LITERALS = {"true": True, "false": False, "null": None}
 _MAX_DEPTH = 64
-_MAX_STARTS = 16
+_MAX_PARSES = 256
 
 PERSON_RESOURCES = frozenset({"Patient", "RelatedPerson", "Person", "Practitioner"})
 _PEOPLE_REFERENCED = re.compile(r"(?:Patient|RelatedPerson|Person|Practitioner)/")
@@ -113,16 +113,20 @@ class _Parser:
 
 
 def _documents(text: str) -> Iterator[dict[str, object]]:
-    """Each JSON object holding a ``resourceType``, outermost first, each once."""
-    parser, covered = _Parser(text), 0
+    """Each JSON object holding a ``resourceType``, outermost first, each once.
+
+    At most ``_MAX_PARSES`` parses per text, so broken JSON or many braces cost a bounded number of passes.
+    """
+    parser, covered, parses = _Parser(text), 0, 0
     for match in _RESOURCE_TYPE.finditer(text):
         if match.start() < covered:
             continue
         opening = match.start()
-        for _ in range(_MAX_STARTS):  # the nearest "{" before, or one further out
+        while parses < _MAX_PARSES:  # the nearest "{" before, or one further out
             opening = text.rfind("{", covered, opening)
             if opening < 0:
                 break
+            parses += 1
             try:
                 document, end = parser.value(opening)
             except (ValueError, IndexError):

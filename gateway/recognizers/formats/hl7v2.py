@@ -18,7 +18,9 @@ import hl7
 from gateway.recognizers.formats.fields import Field, Span, cover, split_spans, trim, value_ok
 
 _SEGMENT_LINE = re.compile(r"[A-Z][A-Z0-9]{2}\|")
-_LINE = re.compile(r"[^\r\n]+")
+# A segment ends at a line break, or at a written-out "\r" or "\n" (a message pasted from a log or a
+# JSON string); HL7's own escapes (``\T\``, ``\X0D\``) are upper case.
+_BREAK = re.compile(r"\r\n?|\n|\\r(?:\\n)?|\\n")
 _DEFAULT_HEADER = "MSH|^~\\&\r"
 
 # (segment, field number) -> (data type, entity). XPN and XCN are names, XAD an address,
@@ -96,9 +98,11 @@ _WANTED_SEGMENTS = frozenset(segment for segment, _ in _FIELDS)
 def _blocks(text: str) -> Iterator[list[Span]]:
     """Runs of consecutive segment lines (a line per segment, any line break)."""
     block: list[Span] = []
-    for line in _LINE.finditer(text):
-        if _SEGMENT_LINE.match(text, line.start()):
-            block.append(line.span())
+    starts = [0] + [b.end() for b in _BREAK.finditer(text)]
+    ends = [b.start() for b in _BREAK.finditer(text)] + [len(text)]
+    for line in zip(starts, ends, strict=True):
+        if _SEGMENT_LINE.match(text, line[0]):
+            block.append(line)
             continue
         if block:
             yield block

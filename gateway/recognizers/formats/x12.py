@@ -20,7 +20,9 @@ from gateway.recognizers.formats.fields import Field, Span, cover, looks_like_na
 
 _ISA_LENGTH = 106
 _ENVELOPE = re.compile(r"ISA(?P<element>[^\w\s])\d{2}(?P=element)")
-_BARE_SEGMENT = re.compile(r"(?:^|[~\n])\s*(?:NM1|DMG|CLM|CLP)\*")
+# A segment opens after a non-word character, or after a written-out "\n" (a log or a JSON string).
+_AFTER_BREAK = r"(?:(?<=\\[nr])|(?<![A-Za-z0-9]))"
+_BARE_SEGMENT = re.compile(rf"{_AFTER_BREAK}(?:NM1|DMG|CLM|CLP)\*")
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}")
 
 # NM108 identification code qualifiers.
@@ -71,7 +73,7 @@ def fields(text: str) -> Iterator[Field]:
     if delimiters is None:
         return
     element_sep, component_sep, segment_sep = delimiters
-    segment_opening = re.compile(rf"(?<![\w]){_SEGMENT_ID.pattern}{re.escape(element_sep)}")
+    segment_opening = re.compile(rf"{_AFTER_BREAK}{_SEGMENT_ID.pattern}{re.escape(element_sep)}")
     person = False  # whether the last NM1 named a person (its N3/N4 are then their address)
     for span in split_spans(text, (0, len(text)), segment_sep):
         start, end = trim(text, span)
