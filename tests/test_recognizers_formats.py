@@ -7,6 +7,8 @@ spans (type and offsets into the text as given). Rows without markers are look-a
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from gateway.pipeline.decide import decide
@@ -168,6 +170,16 @@ ISO_CASES = [
         "<IBAN>⟦IBAN_CODE:FR1420041010050500013M02606⟧</IBAN></Id><Ownr><Nm>⟦PERSON:Camille Laurent⟧</Nm></Ownr></Acct>"
         "</Stmt></BkToCstmrStmt></Document>",
         id="camt.053",
+    ),
+    pytest.param(  # a document cut off: its whole fragments are still read
+        "<Document><CstmrCdtTrfInitn><PmtInf><Dbtr><Nm>⟦PERSON:Sven Olsen⟧</Nm></Dbtr>"
+        "<DbtrAcct><Id><IBAN>⟦IBAN_CODE:NO9386011117947⟧</IBAN></Id></DbtrAcct><CdtTrfTxInf><Amt>",
+        id="cut-off-document",
+    ),
+    pytest.param(
+        "Is this creditor block right?\n<Cdtr><Nm>⟦PERSON:Aiko Tanaka⟧</Nm>"
+        "<PstlAdr><AdrLine>⟦STREET_ADDRESS:1-2-3 Ginza⟧</AdrLine></PstlAdr></Cdtr>",
+        id="fragment-on-its-own",
     ),
     # Look-alikes: an invalid IBAN, a DTD (refused by defusedxml), XML that is no ISO 20022 document.
     pytest.param(
@@ -336,3 +348,12 @@ def test_detector_reports_format_fields_at_their_offsets(detector: Detector) -> 
 def test_numbers_inside_an_iban_are_part_of_it(detector: Detector, text: str) -> None:  # noqa: F811
     """No card and no phone number inside an IBAN ("0044 0532 0130 00" reads like a phone number)."""
     assert {f.entity_type for f in detector.detect([Segment(0, "user", text)])} == {"IBAN_CODE"}
+
+
+def test_a_resource_inside_a_json_string_is_read_through_the_unescaped_view(detector: Detector) -> None:  # noqa: F811
+    """A FHIR resource in a tool call's ``arguments`` (JSON inside a JSON string): found where it was written."""
+    resource = '{"resourceType": "Patient", "identifier": [{"value": "PX-448812"}], "name": [{"family": "Nakamura"}]}'
+    text = json.dumps({"name": "save_record", "arguments": resource})
+    findings = detector.detect([Segment(0, "tool", text)])
+    found = {(f.entity_type, text[f.start : f.end]) for f in findings}
+    assert {("MEDICAL_RECORD_NUMBER", "PX-448812"), ("PERSON", "Nakamura")} <= found

@@ -1,8 +1,9 @@
 """ISO 20022 XML (pain.001, pacs.008, camt.053...): parsed by ``defusedxml``, elements by their meaning.
 
-The document (from its ``<Document>`` or ``<AppHdr>`` to the matching end tag) is parsed
-safely: ``defusedxml`` refuses DTDs and entity expansion. ElementTree keeps no offsets, so
-start tags are matched to the parsed elements in document order (a mismatch drops the
+The document (from its ``<Document>`` or ``<AppHdr>`` to the matching end tag, or a
+fragment such as ``<CdtTrfTxInf>`` or ``<Dbtr>`` pasted on its own) is parsed safely:
+``defusedxml`` refuses DTDs and entity expansion. ElementTree keeps no offsets, so start
+tags are matched to the parsed elements in document order (a mismatch drops the
 document rather than report a wrong span). Then: ``IBAN`` is an IBAN, an account's
 ``Othr/Id`` an account number, ``BIC``/``BICFI``/``AnyBIC`` a BIC, ``BirthDt`` a birth date;
 a party's ``Nm``, postal address and contact details count when the party is a person (a
@@ -21,7 +22,12 @@ from defusedxml import DefusedXmlException
 
 from gateway.recognizers.formats.fields import Field, Span, looks_like_name, trim, value_ok
 
-_ROOT = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?P<name>Document|AppHdr|BizMsgEnvlp)[\s>]")
+# Where a document, or a fragment pasted on its own, opens (outermost first: a Document holds the others).
+_ROOT = re.compile(
+    r"<(?:[A-Za-z_][\w.-]*:)?(?P<name>Document|AppHdr|BizMsgEnvlp|CstmrCdtTrfInitn|FIToFICstmrCdtTrf|BkToCstmrStmt"
+    r"|BkToCstmrDbtCdtNtfctn|CstmrDrctDbtInitn|PmtInf|CdtTrfTxInf|DrctDbtTxInf|Stmt|Ntry|TxDtls|RltdPties"
+    r"|Dbtr|Cdtr|UltmtDbtr|UltmtCdtr|DbtrAcct|CdtrAcct)[\s>]"
+)
 _START_TAG = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?P<name>[A-Za-z_][\w.-]*)(?:\s[^<>]*?)?(?P<empty>/?)>")
 _MAX_DOCUMENT = 2_000_000
 
@@ -36,12 +42,14 @@ def _local(element: ET.Element) -> str:
 
 
 def _documents(text: str) -> Iterator[Span]:
+    """Spans of whole documents or fragments; in a cut-off document, the whole fragments inside it."""
     position = 0
     while (root := _ROOT.search(text, position)) is not None:
         closing = re.compile(rf"</(?:[A-Za-z_][\w.-]*:)?{root.group('name')}\s*>")
-        end = closing.search(text, root.end())
-        if end is None or end.end() - root.start() > _MAX_DOCUMENT:
-            return
+        end = closing.search(text, root.end(), root.start() + _MAX_DOCUMENT)
+        if end is None:
+            position = root.end()
+            continue
         yield root.start(), end.end()
         position = end.end()
 
