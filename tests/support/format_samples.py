@@ -115,11 +115,18 @@ COMPANY_ENTRY = nacha_record(
     (55, "GLOBEX SUPPLY LLC"), (79, "0"), (80, "091000010000002"),
 )  # fmt: skip
 NACHA_PPD = f"{BATCH_PPD}\n{ENTRY}\n"
+_ENTRY_FIELDS = (
+    ("ABA_ROUTING", "091000019"), ("US_BANK_ACCOUNT", "12345678901234567"), ("US_SSN", "219099999"),
+    ("PERSON", "DOE JOHN"),
+)  # fmt: skip
+NACHA_PPD_MARKED = NACHA_PPD
+for _entity, _value in _ENTRY_FIELDS:
+    NACHA_PPD_MARKED = NACHA_PPD_MARKED.replace(_value, f"⟦{_entity}:{_value}⟧", 1)
 SAMPLES = {
     "HL7 v2": HL7_ADT,
     "FHIR": FHIR_PATIENT,
     "X12": X12_837,
     "ISO 20022": PAIN_001,
     "SWIFT MT": MT103,
-    "NACHA": NACHA_PPD,
+    "NACHA": NACHA_PPD_MARKED,
 }
