@@ -10,6 +10,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gateway.pipeline.decide import decide
 from gateway.pipeline.detect import Detector
@@ -29,6 +31,7 @@ from tests.support.format_samples import (
     MT103,
     NACHA_PPD,
     PAIN_001,
+    SAMPLES,
     X12_837,
     unmark,
 )
@@ -357,3 +360,22 @@ def test_a_resource_inside_a_json_string_is_read_through_the_unescaped_view(dete
     findings = detector.detect([Segment(0, "tool", text)])
     found = {(f.entity_type, text[f.start : f.end]) for f in findings}
     assert {("MEDICAL_RECORD_NUMBER", "PX-448812"), ("PERSON", "Nakamura")} <= found
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sample=st.sampled_from(sorted(SAMPLES)),
+    cuts=st.lists(
+        st.tuples(st.floats(0, 1), st.integers(0, 40), st.text('|^~\\&*:<>/{}[]",\r\n 0123456789AZ', max_size=4))
+    ),
+)
+def test_damaged_messages_never_break_the_parsers(sample: str, cuts: list[tuple[float, int, str]]) -> None:
+    """Cut, spliced and truncated messages: no exception, and every finding lies inside the text."""
+    text = unmark(SAMPLES[sample])[0]
+    for where, length, insert in cuts:
+        at = int(where * len(text))
+        text = text[:at] + insert + text[at + length :]
+    recognizer = StructuredFormatRecognizer()
+    for result in recognizer.analyze(text, entities=recognizer.supported_entities):
+        assert 0 <= result.start < result.end <= len(text)
+        assert result.entity_type in recognizer.supported_entities

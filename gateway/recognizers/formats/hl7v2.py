@@ -122,7 +122,7 @@ def fields(text: str) -> Iterator[Field]:
         header = "" if ids[0] == "MSH" else _DEFAULT_HEADER
         try:
             message = hl7.parse(header + "\r".join(lines))
-        except (hl7.ParseException, IndexError, ValueError):
+        except (hl7.exceptions.HL7Exception, IndexError, ValueError):
             continue  # not HL7 after all: the other recognisers still read the text
         # hl7 names the separators in MSH order: segment, field, repetition, component, subcomponent.
         _, field_sep, repetition_sep, component_sep, _ = message.separators
