@@ -379,3 +379,17 @@ def test_damaged_messages_never_break_the_parsers(sample: str, cuts: list[tuple[
     for result in recognizer.analyze(text, entities=recognizer.supported_entities):
         assert 0 <= result.start < result.end <= len(text)
         assert result.entity_type in recognizer.supported_entities
+
+
+@pytest.mark.parametrize(
+    ("text", "ips"),
+    [
+        ('{"system": "urn:oid:1.2.36.146.595.217.0.1", "value": "x"}', []),  # an OID in a FHIR identifier system
+        ("snmp 1.3.6.1.4.1.2021", []),
+        ("host 10.0.0.1 is down", ["10.0.0.1"]),
+        ("from 192.168.1.20.", ["192.168.1.20"]),  # a full stop after it
+    ],
+)
+def test_an_oid_is_no_ip_address(detector: Detector, text: str, ips: list[str]) -> None:  # noqa: F811
+    found = detector.detect([Segment(0, "user", text)])
+    assert [text[f.start : f.end] for f in found if f.entity_type == "IP_ADDRESS"] == ips
