@@ -30,6 +30,7 @@ _ROOT = re.compile(
 )
 _START_TAG = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?(?P<name>[A-Za-z_][\w.-]*)(?:\s[^<>]*?)?(?P<empty>/?)>")
 _MAX_DOCUMENT = 2_000_000
+_MAX_OPENINGS = 64
 
 _BICS = frozenset({"BIC", "BICFI", "AnyBIC", "BICOrBEI"})
 _ADDRESS_PARTS = frozenset({"StrtNm", "BldgNb", "BldgNm", "Flr", "Room", "PstCd", "TwnNm", "TwnLctnNm", "AdrLine"})
@@ -42,9 +43,15 @@ def _local(element: ET.Element) -> str:
 
 
 def _documents(text: str) -> Iterator[Span]:
-    """Spans of whole documents or fragments; in a cut-off document, the whole fragments inside it."""
+    """Spans of whole documents or fragments; in a cut-off document, the whole fragments inside it.
+
+    At most ``_MAX_OPENINGS`` openings are tried per text, so unclosed tags cost a bounded number of passes.
+    """
     position = 0
-    while (root := _ROOT.search(text, position)) is not None:
+    for _ in range(_MAX_OPENINGS):
+        root = _ROOT.search(text, position)
+        if root is None:
+            return
         closing = re.compile(rf"</(?:[A-Za-z_][\w.-]*:)?{root.group('name')}\s*>")
         end = closing.search(text, root.end(), root.start() + _MAX_DOCUMENT)
         if end is None:
