@@ -76,6 +76,11 @@ HL7_CASES = [
         "log: MSH|^~\\&|A|B\\rPID|1||⟦MEDICAL_RECORD_NUMBER:5566778⟧||⟦PERSON:LINDQVIST^ASTRID⟧\\rPV1|1|O",
         id="escaped-segment-breaks",
     ),
+    pytest.param(
+        "PD1|||CLINIC|4455^⟦PERSON:OKONKWO^IFEOMA⟧^^^DR\nORC|NW|ORD1||||||||9911^⟦PERSON:LEE^SAM⟧\n"
+        "OBR|1|ORD1||CBC||||||||||||7788^⟦PERSON:PATEL^RAVI⟧",
+        id="providers-in-pd1-orc-obr",
+    ),
     # Look-alikes: a field of the wrong shape, an empty or invalid value, pipes that are not HL7.
     pytest.param("PID|1||^^^HOSP^MR||^||notadate||||||||||||000-12-3456", id="empty-and-invalid-fields"),
     pytest.param("PID|1||||⟦PERSON:DOE^JANE⟧||20991231", id="birth-date-in-the-future"),
@@ -213,6 +218,11 @@ MT_CASES = [
         id="mt940",
     ),
     pytest.param(":20:STMT2\n:25:⟦IBAN_CODE:DE89370400440532013000⟧\n:28C:1/1\n", id="mt940-iban"),
+    pytest.param(
+        ":20:MT101REF\n:28D:1/1\n:50H:/⟦US_BANK_ACCOUNT:00123456789⟧\n"
+        "⟦PERSON:HELGA NIELSEN⟧\n⟦STREET_ADDRESS:VESTERGADE 3⟧\n",
+        id="mt101-option-h",
+    ),
     # Look-alikes: a company as beneficiary, times in prose.
     pytest.param(":20:P1\n:59:/ACME\nACME TRADING LTD\n1 DOCK ROAD\n", id="company-beneficiary"),
     pytest.param("Meeting at 10:30:00 and :20: minutes\n:50K: later", id="colons-in-prose"),
@@ -346,7 +356,13 @@ def test_detector_reports_format_fields_at_their_offsets(detector: Detector) -> 
 
 
 @pytest.mark.parametrize(
-    "text", [f"Wire to {IBAN_WITH_CARD_DIGITS} today", "Please pay DE89 3704 0044 0532 0130 00 today"]
+    "text",
+    [
+        f"Wire to {IBAN_WITH_CARD_DIGITS} today",
+        "Please pay DE89 3704 0044 0532 0130 00 today",
+        "IBAN GB33 BUKB 2020 1555 5555 55",  # letters in the account part
+        "IBAN NL91 ABNA 0417 1643 00",
+    ],
 )
 def test_numbers_inside_an_iban_are_part_of_it(detector: Detector, text: str) -> None:  # noqa: F811
     """No card and no phone number inside an IBAN ("0044 0532 0130 00" reads like a phone number)."""

@@ -72,8 +72,15 @@ _FIELDS: dict[tuple[str, int], tuple[str, str]] = {
     ("MRG", 2): ("CX", "MEDICAL_RECORD_NUMBER"),
     ("MRG", 3): ("CX", "MEDICAL_RECORD_NUMBER"),
     ("MRG", 7): ("XPN", "PERSON"),
-    ("ORC", 12): ("XCN", "PERSON"),  # ordering provider
-    ("OBR", 16): ("XCN", "PERSON"),
+    ("PD1", 4): ("XCN", "PERSON"),  # primary care provider
+    ("ROL", 4): ("XCN", "PERSON"),  # the person in a role
+    ("AIP", 3): ("XCN", "PERSON"),  # scheduled personnel
+    ("EVN", 5): ("XCN", "PERSON"),  # operator
+    ("ORC", 10): ("XCN", "PERSON"),  # entered by, verified by, ordering provider
+    ("ORC", 11): ("XCN", "PERSON"),
+    ("ORC", 12): ("XCN", "PERSON"),
+    ("OBR", 16): ("XCN", "PERSON"),  # ordering provider, result copies to
+    ("OBR", 28): ("XCN", "PERSON"),
 }
 # CX-5 identifier type codes (HL7 table 0203) that name a more specific entity.
 IDENTIFIER_TYPES = {

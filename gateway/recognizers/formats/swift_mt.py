@@ -2,7 +2,7 @@
 
 No maintained PyPI parser reads MT103 (``mt-940`` reads statements only, and keeps no
 offsets); the block 4 layout is simple: a field opens a line with ``:TAG:`` and runs to the
-next. ``:50K:``/``:59:`` hold an optional ``/account`` line, then the customer's name and
+next. ``:50K:``/``:50H:``/``:59:`` hold an optional ``/account`` line, then the customer's name and
 address lines; ``:50F:``/``:59F:`` number their lines (``1/`` name, ``2/`` address, ``3/``
 country and town, ``4/`` birth date); ``:xxA:`` fields hold an optional account and a BIC;
 ``:25:`` is the statement's account. An account is an IBAN when it validates as one.
@@ -17,7 +17,7 @@ from gateway.recognizers.formats.fields import Field, Span, looks_like_name, spl
 
 _TAG = re.compile(r"(?m)^:(?P<tag>\d{2}[A-Z]?):")
 _MIN_TAGS = 2
-_CUSTOMERS = frozenset({"50", "50K", "59"})
+_CUSTOMERS = frozenset({"50", "50H", "50K", "59"})
 _NUMBERED_CUSTOMERS = frozenset({"50F", "59F"})
 _BIC_FIELDS = frozenset({"50A", "52A", "53A", "54A", "56A", "57A", "59A"})
 _ACCOUNTS = frozenset({"25", "25P"})
