@@ -353,10 +353,17 @@ _SHADOWED_BY_RECORD_NUMBER = frozenset({"US_SSN", "US_DEA"})
 
 
 def _drop_shadowed(findings: list[Finding]) -> list[Finding]:
-    """Drop a US_SSN or US_DEA that is exactly a labelled record number (``MRN: 085-12-3474``, an MRN column)."""
+    """Drop a US_SSN or US_DEA that is exactly a labelled record number (``MRN: 085-12-3474``, an MRN column),
+    and any other value inside a (checked) IBAN: its digit runs are the account number, not numbers of
+    their own (``DE89 3704 0044 0532 0130 00`` holds a phone-like run, others a Luhn-valid one)."""
     records = {(f.where, f.start, f.end) for f in findings if f.entity_type == "MEDICAL_RECORD_NUMBER"}
+    ibans = [f for f in findings if f.entity_type == "IBAN_CODE"]
     return [
         f
         for f in findings
-        if f.entity_type not in _SHADOWED_BY_RECORD_NUMBER or (f.where, f.start, f.end) not in records
+        if not (f.entity_type in _SHADOWED_BY_RECORD_NUMBER and (f.where, f.start, f.end) in records)
+        and not (
+            f.entity_type != "IBAN_CODE"
+            and any(i.where == f.where and i.start <= f.start and f.end <= i.end for i in ibans)
+        )
     ]

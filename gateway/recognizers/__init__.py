@@ -28,6 +28,7 @@ from gateway.recognizers.finance import (
     SwiftBicRecognizer,
     UsBankAccountRecognizer,
 )
+from gateway.recognizers.formats import StructuredFormatRecognizer
 from gateway.recognizers.health import (
     HealthInsuranceMemberIdRecognizer,
     LabelledHealthPlanIdRecognizer,
@@ -110,6 +111,7 @@ RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     PersonNameRecognizer,
     PersonNerRecognizer,
     StructuredFieldRecognizer,
+    StructuredFormatRecognizer,
     EmailAddressRecognizer,
     PhoneNumberRecognizer,
     IpAddressRecognizer,

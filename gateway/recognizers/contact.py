@@ -46,10 +46,17 @@ _URL_USERINFO = re.compile(r"://[^\s/@]*$")
 _QUERY_CHARS = "/?=&"
 
 
+# Four numbers that are part of a longer dotted run (an OID such as ``urn:oid:1.2.36.146.595.217``).
+_DOTTED_BEFORE = re.compile(r"\d\.$")
+_DOTTED_AFTER = re.compile(r"\.\d")
+
+
 class IpAddressRecognizer(ResultCheck, PresidioIpRecognizer):
-    """Presidio's IP recogniser, minus dotted version strings (``version 1.2.3.4``)."""
+    """Presidio's IP recogniser, minus dotted version strings (``version 1.2.3.4``) and longer dotted runs."""
 
     def keep(self, text: str, result: RecognizerResult) -> bool:
+        if _DOTTED_BEFORE.search(text, max(0, result.start - 2), result.start) or _DOTTED_AFTER.match(text, result.end):
+            return False
         return not _VERSION_PREFIX.search(text[max(0, result.start - 12) : result.start])
 
 

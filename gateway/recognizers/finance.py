@@ -7,6 +7,7 @@ import re
 from presidio_analyzer import Pattern, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
 from presidio_analyzer.predefined_recognizers import AbaRoutingRecognizer as PresidioAbaRoutingRecognizer
+from stdnum import iban
 
 from gateway.recognizers.base import GatewayPatternRecognizer, LabelledValueRecognizer, ResultCheck, found
 from gateway.recognizers.checksums import digits_only, luhn_valid
@@ -60,13 +61,39 @@ _GROUPED = re.compile(r"(?<![\w-])\d{1,6}(?:[ -]\d{1,6}){3,7}(?![\w-])")
 _DIGITS = re.compile(r"\d+")
 _GLUED_BEFORE = re.compile(r"[A-Za-z0-9]-$")
 _GLUED_AFTER = re.compile(r"-[A-Za-z0-9]")
+# Where an IBAN may begin: a country code and two check digits, not inside a longer word.
+_IBAN_OPENING = re.compile(r"(?<![A-Za-z0-9])[A-Za-z]{2}\d{2}")
+_IBAN_MAX = 34
+
+
+def inside_iban(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` lies within a valid IBAN (ISO 13616), printed compact or in groups.
+
+    From each possible IBAN opening up to 34 characters before ``start``, the IBAN is grown one
+    character at a time (single spaces or dashes between characters allowed) and checked by its
+    country's length and format and its mod-97 check digits once it reaches ``end``.
+    """
+    window_start = max(0, start - _IBAN_MAX - 8)
+    for opening in _IBAN_OPENING.finditer(text, window_start, start + 1):
+        compact, position = [], opening.start()
+        while position < len(text) and len(compact) < _IBAN_MAX:
+            char = text[position]
+            if char.isascii() and char.isalnum():
+                compact.append(char)
+            elif not (char in " -" and compact and position + 1 < len(text) and text[position + 1].isalnum()):
+                break
+            position += 1
+            if position >= end and len(compact) >= 15 and iban.is_valid("".join(compact)):
+                return True
+    return False
 
 
 class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
     """Payment card numbers: 12-19 digits in any grouping, Luhn-valid, a known IIN range and length.
 
     Digits that are an inner dash-separated part of a longer token (``xoxb-8996...-5634012725892-1ugn``)
-    are part of that token, not a card number.
+    are part of that token, not a card number; so are digits inside a valid IBAN
+    (``DE27 1002 0030 4111 1111 1111 11`` is an account, kept local by policy, not a card).
     """
 
     ENTITY = "CREDIT_CARD"
@@ -81,7 +108,7 @@ class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
         regex_flags: int | None = None,
     ) -> list[RecognizerResult]:
         results = super().analyze(text, entities, nlp_artifacts, regex_flags)
-        return results + self._grouped_neighbours(text, results)
+        return results + [r for r in self._grouped_neighbours(text, results) if self.keep(text, r)]
 
     def _grouped_neighbours(self, text: str, taken: list[RecognizerResult]) -> list[RecognizerResult]:
         """Card numbers written in groups next to another group of digits (``card 4111 1111 1111 1111 5 times``).
@@ -108,9 +135,10 @@ class CardNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
         return extra
 
     def keep(self, text: str, result: RecognizerResult) -> bool:
-        return not (
-            _GLUED_BEFORE.search(text, max(0, result.start - 2), result.start) and _GLUED_AFTER.match(text, result.end)
+        glued = _GLUED_BEFORE.search(text, max(0, result.start - 2), result.start) and _GLUED_AFTER.match(
+            text, result.end
         )
+        return not glued and not inside_iban(text, result.start, result.end)
 
     def validate_result(self, pattern_text: str) -> bool | None:
         digits = digits_only(pattern_text)
