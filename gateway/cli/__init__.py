@@ -13,11 +13,11 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from gateway.cli import audit, db, keys, officers, policy, scan, serve
+from gateway.cli import audit, dataset, db, keys, officers, policy, scan, serve
 from gateway.cli.common import CommandError
 from gateway.settings import Settings
 
-COMMAND_GROUPS = (serve, scan, keys, policy, db, officers, audit)
+COMMAND_GROUPS = (serve, scan, dataset, keys, policy, db, officers, audit)
 
 
 def build_parser() -> argparse.ArgumentParser:
