@@ -115,11 +115,11 @@ class RayEngine:
             if not shards:
                 return
             items = [{"shard": pickle.dumps(shard)} for shard in shards]
-            scanned = ray.data.from_items(items).map_batches(
+            scanned = ray.data.from_items(items, override_num_blocks=len(items)).map_batches(
                 RayScanner,
                 fn_constructor_kwargs={"spacy_model": self.spacy_model, "spec": pickle.dumps(self.spec)},
                 batch_size=1,
-                concurrency=self.workers,
+                compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(items))),
                 num_cpus=1,
                 batch_format="numpy",
             )

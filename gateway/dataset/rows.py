@@ -77,9 +77,21 @@ def _wanted(segment: Segment, prefixes: Sequence[str], tabular: bool) -> bool:
     )
 
 
+def _without_scalar_lists(node: Any) -> Any:
+    """``node`` with every list that holds no string, object or list emptied (an embedding, token ids):
+    the same pointers to every string, without walking a million numbers."""
+    if isinstance(node, dict):
+        return {key: _without_scalar_lists(value) for key, value in node.items()}
+    if isinstance(node, list):
+        if not any(isinstance(item, (str, dict, list)) for item in node):
+            return []
+        return [_without_scalar_lists(item) for item in node]
+    return node
+
+
 def inspect_row(detector: Detects, spec: ScanSpec, record: Any, tabular: bool) -> Inspection:
     prefixes = [segments.pointer(*name.split(".")) for name in spec.fields]
-    found = [s for s in chat.place_all(record) if _wanted(s, prefixes, tabular)]
+    found = [s for s in chat.place_all(_without_scalar_lists(record)) if _wanted(s, prefixes, tabular)]
     return inspect_sync(detector, spec.policy, found)
 
 
