@@ -189,3 +189,21 @@ def test_bad_input_is_one_clear_line(env: Path, capsys: pytest.CaptureFixture[st
     assert "unknown policy" in _error(capsys, data.path, "--policy", "nope")
     assert "--drop goes with --clean" in _error(capsys, data.path, "--policy", "training", "--drop")
     assert not (env / "gw" / "audit.db").exists()  # nothing was scanned, nothing recorded
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise() -> None:
+    import io
+
+    from gateway.dataset.progress import Progress
+
+    terminal = io.StringIO()
+    bar = Progress(terminal, bar=True)
+    bar.start(1000)
+    bar.advance(400)
+    bar.close()
+    assert "400/1.00k" in terminal.getvalue() and "rows/s" in terminal.getvalue()
+    log = io.StringIO()
+    lines = Progress(log, bar=False)
+    lines.start(1000)
+    lines.advance(1000)
+    assert log.getvalue().startswith("scanned 1,000/1,000 rows (100%)") and "ETA" in log.getvalue()

@@ -76,7 +76,7 @@ def _scan(args: argparse.Namespace, settings: Settings) -> int:
     try:
         engine = scan_engine(args.engine, spec, settings.spacy_model, args.workers, args.ray_address)
         scanned = scan_dataset(
-            args.paths, args.format, spec, engine, report=args.report, clean=args.clean, progress=Progress(0)
+            args.paths, args.format, spec, engine, report=args.report, clean=args.clean, progress=Progress()
         )
     except DatasetError as exc:
         raise CommandError(str(exc)) from None

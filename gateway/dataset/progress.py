@@ -4,26 +4,29 @@ from __future__ import annotations
 
 import sys
 import time
-from typing import IO
+from typing import IO, Any
 
 PLAIN_EVERY_S = 5.0
 
 
 class Progress:
-    def __init__(self, total: int, stream: IO[str] | None = None, *, bar: bool | None = None) -> None:
-        self.total = total
+    """Call :meth:`start` with the number of rows (known once the data set is planned), then :meth:`advance`."""
+
+    def __init__(self, stream: IO[str] | None = None, *, bar: bool | None = None) -> None:
         self.stream = stream or sys.stderr
+        self.total = 0
         self.done = 0
-        self._started = time.monotonic()
-        self._last_line = self._started
-        use_bar = self.stream.isatty() if bar is None else bar
-        self._bar = None
-        if use_bar:
+        self._use_bar = self.stream.isatty() if bar is None else bar
+        self._bar: Any = None
+        self._started = self._last_line = time.monotonic()
+
+    def start(self, total: int) -> None:
+        self.total = total
+        self._started = self._last_line = time.monotonic()
+        if self._use_bar:
             from tqdm import tqdm
 
-            self._bar = tqdm(
-                total=total, unit="rows", unit_scale=True, file=self.stream, desc="scanning", smoothing=0.1
-            )
+            self._bar = tqdm(total=total, unit="rows", unit_scale=True, file=self.stream, desc="scanning")
 
     def advance(self, rows: int) -> None:
         self.done += rows

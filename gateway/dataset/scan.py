@@ -79,8 +79,8 @@ def scan_dataset(
     started = datetime.now(UTC)
     files, shards = plan(paths, given_format, spec)
     builder = ReportBuilder()
-    progress = progress or Progress(sum(f.rows for f in files))
-    progress.total = sum(f.rows for f in files)
+    progress = progress or Progress()
+    progress.start(sum(f.rows for f in files))
     writer: Writer | None = None
     outputs = [p for p in (clean, report, report and html_path(report)) if p is not None]
     scanned = Scanned({}, 0, outputs)
