@@ -45,6 +45,7 @@ class AuditEvent:
     request_body: bytes
     model: str | None = None
     stream: bool = False
+    request_id: str | None = None  # gateway.request_id: the id in the logs and the x-request-id header
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class AuditStore:
             "response_ct": None,
             "response_ct_sha256": None,
             "writer": self.lease.id if self.lease is not None else None,
+            "request_id": event.request_id,
         }
         if outcome is not None:
             values.update(_outcome_values(outcome, now, data_key, record_id))
