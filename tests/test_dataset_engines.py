@@ -62,3 +62,16 @@ def test_without_ray_the_ray_engine_is_one_clear_error(tmp: Path) -> None:
         "error: the Ray engine needs Ray, an optional extra: pip install 'sovereign-gateway[ray]'"
     )
     assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_a_detector_that_cannot_start_stops_the_scan_cleanly(tmp: Path, workers: str) -> None:
+    data = write_jsonl(tmp / "train.jsonl")
+    report = tmp / "report.json"
+    done = _cli(tmp, data.path, "--report", report, "--workers", workers,
+                prelude="import os\nos.environ['GATEWAY_SPACY_MODEL'] = 'no_such_model_installed'\n")  # fmt: skip
+    assert done.returncode == 2, done.stderr[-2000:]
+    last = done.stderr.strip().splitlines()[-1]
+    assert last.startswith("error: ") and ("detector could not be started" in last or "did not load" in last)
+    assert "Traceback" not in done.stderr.split("error: ")[-1]
+    assert not report.exists() and not (tmp / "gw" / "audit.db").exists()

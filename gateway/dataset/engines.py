@@ -15,6 +15,7 @@ import pickle
 from collections import deque
 from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 from gateway.dataset.formats import DatasetError, Shard
@@ -57,8 +58,17 @@ class LocalEngine:
         self.workers = workers or os.cpu_count() or 1
 
     def run(self, shards: Sequence[Shard]) -> Iterator[ShardResult]:
+        try:
+            yield from self._run(shards)
+        except BrokenProcessPool:
+            raise DatasetError("a detection worker failed or its detector did not load; the scan stopped") from None
+
+    def _run(self, shards: Sequence[Shard]) -> Iterator[ShardResult]:
         if self.workers == 1:
-            _start_worker(self.spacy_model, self.spec)
+            try:
+                _start_worker(self.spacy_model, self.spec)
+            except Exception as exc:  # the model is missing or broken: nothing can be scanned
+                raise DatasetError(f"the detector could not be started ({type(exc).__name__})") from None
             for shard in shards:
                 yield _scan_in_worker(shard)
             return
@@ -123,8 +133,11 @@ class RayEngine:
                 num_cpus=1,
                 batch_format="numpy",
             )
-            for row in scanned.iter_rows():
-                yield pickle.loads(row["result"])
+            try:
+                for row in scanned.iter_rows():
+                    yield pickle.loads(row["result"])
+            except Exception as exc:  # an actor failed: its DatasetError if it raised one, else the error's type
+                raise _dataset_error(exc) from None
         finally:
             if started:
                 ray.shutdown()
@@ -144,6 +157,18 @@ class RayEngine:
             where = self.address or "a local Ray"
             raise DatasetError(f"cannot start or reach Ray at {where} ({str(exc).splitlines()[0]})") from None
         return True
+
+
+def _dataset_error(exc: BaseException) -> DatasetError:
+    """The DatasetError an actor raised, found in Ray's wrapping (``cause``, ``__cause__``), or one naming the error."""
+    seen: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and current not in seen:
+        if isinstance(current, DatasetError):
+            return DatasetError(str(current).splitlines()[0])
+        seen.append(current)
+        current = getattr(current, "cause", None) or current.__cause__ or current.__context__
+    return DatasetError(f"the Ray engine failed ({type(seen[-1]).__name__}); the scan stopped")
 
 
 def _import_ray() -> Any:

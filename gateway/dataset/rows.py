@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gateway.dataset.formats import DatasetError, Row, Shard, module
-from gateway.errors import InvalidRequest
+from gateway.errors import InvalidRequest, Unavailable
 from gateway.pipeline import segments
 from gateway.pipeline.decide import UNSCANNABLE
 from gateway.pipeline.inspection import Detects, Inspection, inspect_sync
@@ -121,6 +121,9 @@ def scan_shard(detector: Detects, spec: ScanSpec, shard: Shard) -> ShardResult:
             inspection = inspect_row(detector, spec, row.record, tabular)
         except InvalidRequest as exc:  # nested too deeply, or a lone surrogate: the row cannot be read as text
             raise DatasetError(f"{shard.info.path}: row {number}: {exc.message}") from None
+        except Unavailable as exc:  # detection or policy failed: the scan stops (fail closed)
+            failed = exc.code.replace("_", " ")
+            raise DatasetError(f"{shard.info.path}: row {number}: {failed}; the scan stopped") from None
         action = inspection.decision.action
         decisions.append(CODE[action])
         if action is not Action.ALLOW and len(result.flagged) < FLAGGED_KEPT:
