@@ -35,9 +35,11 @@ def _bars(counts: dict[str, int], colours: dict[str, str] | None = None, limit: 
             f'<rect x="{label_w}" y="{y + 3}" width="{width}" height="{row_h - 6}" fill="{colour}" rx="2"/>'
             f'<text x="{label_w + width + 6}" y="{y + 15}">{value:,}</text>'
         )
+    more = len(counts) - len(items)
+    note = f'<p class="muted">and {more} more (every one is in the JSON report)</p>' if more > 0 else ""
     return (
         f'<svg role="img" width="100%" viewBox="0 0 {label_w + bar_w + 80} {height}" '
-        f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg>'
+        f'xmlns="http://www.w3.org/2000/svg">{"".join(rows)}</svg>{note}'
     )
 
 
