@@ -19,7 +19,6 @@ NAMES = ("jsonl", "csv", "parquet")
 _SUFFIXES = {
     ".jsonl": "jsonl",
     ".ndjson": "jsonl",
-    ".json": "jsonl",
     ".csv": "csv",
     ".parquet": "parquet",
     ".pq": "parquet",
