@@ -11,7 +11,7 @@ SMOLLM2_VERSION=0.1.2
 VENV=${GATEWAY_VENV:-.venv}
 WHEELHOUSE=${GATEWAY_WHEELHOUSE:-${XDG_CACHE_HOME:-$HOME/.cache}/sovereign-gateway/wheels-$(uname -m)}
 extra=""
-[ "${1:-}" = "test" ] && extra="[test]"
+[ "${1:-}" = "test" ] && extra="[test,ray]"
 
 if [ ! -x "$VENV/bin/python" ]; then
   python3 -m venv "$VENV"

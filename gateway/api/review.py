@@ -1,7 +1,7 @@
 """``/review/api``: the audit trail for signed-in reviewers.
 
 Every reviewer reads metadata (records, rules, findings as positions, exports,
-statistics, chain status, disclosures). Decrypting a payload needs the officer
+statistics, chain status, disclosures, events). Decrypting a payload needs the officer
 or admin role and a justification, and is recorded as a ``payload_view``
 audit event before the payload is returned: if the event cannot be written,
 nothing is shown.
@@ -29,6 +29,7 @@ from gateway.entities import ENTITY_TYPES
 from gateway.errors import InvalidRequest, NotFound, Unavailable
 from gateway.review.disclosures import KIND as PAYLOAD_VIEW
 from gateway.review.disclosures import list_disclosures
+from gateway.review.events import list_events
 from gateway.review.prompt import inspected_messages, response_text
 from gateway.review.records import get_record, list_records
 from gateway.review.stats import daily_stats
@@ -195,6 +196,23 @@ async def disclosures(request: Request, _: SessionDep) -> dict[str, Any]:
     except FilterError as exc:
         raise InvalidRequest(str(exc), param=exc.field) from None
     return {"disclosures": items, "next_cursor": next_cursor}
+
+
+@router.get("/events")
+async def audit_events(request: Request, _: SessionDep) -> dict[str, Any]:
+    """The audit trail's events (data set scans, payload views, erasures...), newest first; ``kind`` filters."""
+    try:
+        items, next_cursor = await anyio.to_thread.run_sync(
+            lambda: list_events(
+                _services(request).engine,
+                kind=request.query_params.get("kind") or None,
+                cursor=request.query_params.get("cursor"),
+                limit=_limit(request),
+            )
+        )
+    except FilterError as exc:
+        raise InvalidRequest(str(exc), param=exc.field) from None
+    return {"events": items, "next_cursor": next_cursor}
 
 
 def _verify_against_witness(services: Services) -> Any:

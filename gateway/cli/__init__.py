@@ -13,11 +13,11 @@ import sys
 from collections.abc import Sequence
 
 from gateway import __version__, logs
-from gateway.cli import audit, db, doctor, keys, officers, policy, scan, serve
+from gateway.cli import audit, dataset, db, doctor, keys, officers, policy, scan, serve
 from gateway.cli.common import CommandError
 from gateway.settings import SettingsError, load_settings
 
-COMMAND_GROUPS = (serve, scan, keys, policy, db, officers, audit, doctor)
+COMMAND_GROUPS = (serve, scan, dataset, keys, policy, db, officers, audit, doctor)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -191,12 +191,21 @@ def _restore_except(redaction: Redaction, data: dict[str, Any], done: dict[int, 
     return result
 
 
+class TypePlaceholders(Redaction):
+    """Placeholders that name the type only (``[US_SSN]``): a cleaned data set keeps nothing to restore."""
+
+    def placeholder(self, entity_type: str, value: str) -> str:
+        return f"[{entity_type}]"
+
+
 def redact_request(
-    body: dict[str, Any], inspected: Sequence[Segment], findings: Sequence[Finding]
-) -> tuple[dict[str, Any], Redaction]:
-    """A copy of ``body`` with every finding replaced by its placeholder, wherever it was found."""
+    body: Any, inspected: Sequence[Segment], findings: Sequence[Finding], redaction: Redaction | None = None
+) -> tuple[Any, Redaction]:
+    """A copy of ``body`` with every finding replaced by its placeholder, wherever it was found.
+
+    ``redaction`` chooses the placeholders (a fresh :class:`Redaction` by default)."""
     body = copy.deepcopy(body)
-    redaction = Redaction()
+    redaction = Redaction() if redaction is None else redaction
     found: dict[tuple[int | None, str, Part], list[Finding]] = defaultdict(list)
     for finding in findings:
         found[finding.where].append(finding)

@@ -4,31 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine
 
-from gateway.audit.filters import FilterError
-from gateway.db import audit_events as events
 from gateway.review.accounts import iso
+from gateway.review.events import MAX_PAGE, event_page
 
 KIND = "payload_view"
-MAX_PAGE = 200
+__all__ = ["KIND", "MAX_PAGE", "list_disclosures"]
 
 
 def list_disclosures(
     engine: Engine, *, record_id: str | None = None, cursor: str | None = None, limit: int = 50
 ) -> tuple[list[dict[str, Any]], str | None]:
     """Payload views, newest first, paged by the chain's ``seq`` (the cursor is the last seq seen)."""
-    if not 1 <= limit <= MAX_PAGE:
-        raise FilterError("limit", f"must be between 1 and {MAX_PAGE}")
-    query = select(events).where(events.c.kind == KIND)
-    if record_id is not None:
-        query = query.where(events.c.record_id == record_id)
-    if cursor:
-        if not cursor.isdigit() or len(cursor) > 19:
-            raise FilterError("cursor", "is not a cursor this API returned")
-        query = query.where(events.c.seq < int(cursor))
-    with engine.connect() as conn:
-        rows = [r._mapping for r in conn.execute(query.order_by(events.c.seq.desc()).limit(limit + 1))]
+    rows, next_cursor = event_page(engine, kind=KIND, record_id=record_id, cursor=cursor, limit=limit)
     items = [
         {
             "id": row["id"],
@@ -39,7 +28,6 @@ def list_disclosures(
             "record_id": row["record_id"],
             "justification": (row["details"] or {}).get("justification"),
         }
-        for row in rows[:limit]
+        for row in rows
     ]
-    next_cursor = str(rows[limit - 1]["seq"]) if len(rows) > limit else None
     return items, next_cursor

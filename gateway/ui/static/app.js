@@ -143,7 +143,7 @@ async function render() {
   if (!state.session) return;
   const { path, params } = route();
   for (const a of document.querySelectorAll("[data-nav]")) a.classList.remove("active");
-  const nav = ["records", "tenants", "report", "subjects", "disclosures", "reviewers"]
+  const nav = ["records", "tenants", "report", "subjects", "events", "disclosures", "reviewers"]
     .find((name) => path.startsWith(`/${name}`)) || "overview";
   const link = document.querySelector(`[data-nav="${nav}"]`);
   if (link) link.classList.add("active");
@@ -155,6 +155,7 @@ async function render() {
     else if (path === "/report") await renderReport(params);
     else if (path === "/subjects") renderSubjects();
     else if (path === "/disclosures") await renderDisclosures();
+    else if (path === "/events") await renderEvents(params);
     else if (path === "/reviewers") await renderReviewers();
     else await renderOverview();
   } catch (err) {
@@ -692,6 +693,47 @@ async function renderDisclosures() {
   show(h("h1", { text: "Disclosures" }),
     h("p", { class: "muted", text: "Every decryption of a record's payload: who, when, which record and why. " +
       "Each is an event in the audit chain." }), holder, h("div", { class: "more" }, more));
+}
+
+// ---- Events -------------------------------------------------------------------------------
+const EVENT_KINDS = ["dataset_scan", "payload_view", "export", "erasure", "purge", "key_rotation",
+  "reviewer_created", "reviewer_disabled", "interrupted_closed"];
+function eventSummary(e) {
+  const d = e.details || {};
+  if (e.kind === "dataset_scan") {
+    const files = (d.files || []).map((f) => f.name).join(", ");
+    return `${files} · ${Number(d.rows).toLocaleString()} rows · ${Number(d.rows_flagged).toLocaleString()} flagged · ` +
+      `${Number(d.findings).toLocaleString()} findings · policy ${d.policy} · SHA-256 ${String(d.dataset_sha256).slice(0, 12)}…`;
+  }
+  return Object.entries(d).map(([k, v]) => `${k}: ${typeof v === "object" ? JSON.stringify(v) : v}`).join(" · ");
+}
+async function renderEvents(params) {
+  const kind = params.get("kind") || "";
+  const holder = h("div", { class: "card flush", id: "events" });
+  const more = h("button", { type: "button", class: "secondary", text: "Load more", hidden: true });
+  const picker = select("kind", EVENT_KINDS.map((k) => ({ value: k, label: k })), kind, "All kinds");
+  picker.id = "event-kind";
+  picker.addEventListener("change", () => { location.hash = `#/events${query({ kind: picker.value || null })}`; });
+  let cursor = null;
+  const all = [];
+  async function load() {
+    const data = await api("GET", `/review/api/events${query({ kind: kind || null, cursor, limit: 50 })}`);
+    all.push(...data.events);
+    cursor = data.next_cursor;
+    more.hidden = !cursor;
+    holder.replaceChildren(all.length ? h("table", { class: "events" },
+      h("thead", {}, h("tr", {}, ["When", "Kind", "Who", "What"].map((t) => h("th", { text: t })))),
+      h("tbody", {}, all.map((e) => h("tr", { "data-kind": e.kind },
+        h("td", { class: "nowrap", text: fmtTime(e.at) }), h("td", {}, h("span", { class: "badge", text: e.kind })),
+        h("td", { text: e.actor }), h("td", { class: "summary", text: eventSummary(e) })))))
+      : h("p", { class: "empty", text: "No events of this kind yet." }));
+  }
+  more.addEventListener("click", () => load().catch((err) => more.replaceWith(errorBox(err.message))));
+  await load();
+  show(h("h1", { text: "Events" }),
+    h("p", { class: "muted", text: "What people and tools did with the audit trail and with data: data set scans, " +
+      "payload views, exports, erasures. Each is an event in the audit chain." }),
+    h("div", { class: "filters" }, picker), holder, h("div", { class: "more" }, more));
 }
 
 // ---- Reviewers (admin) -------------------------------------------------------------------
