@@ -85,6 +85,10 @@ def entry_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
 def record_content(row: Mapping[str, Any]) -> dict[str, Any]:
     content = {name: row[name] for name in RECORD_FIELDS}
     content["created_at"] = timestamp(row["created_at"])
+    # Shadow-policy decisions (migration 0007) are hashed when a record has them; records without keep
+    # the content they were hashed with.
+    if row.get("shadow") is not None:
+        content["shadow"] = row["shadow"]
     return {"kind": "record", "id": row["id"], "prev_id": row["prev_id"], **content}
 
 

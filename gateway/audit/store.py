@@ -26,7 +26,7 @@ from gateway.audit.keyring import Keyring
 from gateway.audit.signing import HeadSigner
 from gateway.audit.writers import WriterLease
 from gateway.db import audit_records
-from gateway.types import Decision, Finding, Route
+from gateway.types import Decision, Finding, Route, ShadowDecision
 
 # Data keys of pending records kept in memory (oldest dropped first; complete() then reads the stored key).
 MAX_PENDING_KEYS = 10_000
@@ -45,6 +45,7 @@ class AuditEvent:
     request_body: bytes
     model: str | None = None
     stream: bool = False
+    shadow: tuple[ShadowDecision, ...] = ()  # what the policy's shadow policies decided; changes nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +113,7 @@ class AuditStore:
             "response_ct": None,
             "response_ct_sha256": None,
             "writer": self.lease.id if self.lease is not None else None,
+            "shadow": [s.as_dict() for s in event.shadow] or None,
         }
         if outcome is not None:
             values.update(_outcome_values(outcome, now, data_key, record_id))

@@ -154,6 +154,7 @@ class Pipeline:
             request_body=request.raw,
             model=request.model,
             stream=request.stream,
+            shadow=inspection.shadow,
         )
 
 
