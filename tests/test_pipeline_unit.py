@@ -171,3 +171,22 @@ def test_function_backend_awaits_coroutine_handlers_and_passes_replies_through()
     assert reply.status_code == 429 and backend.calls == [BackendCall({"model": "m"}, b"{}", stream=True)]
     asyncio.run(backend.aclose())
     assert backend.closed
+
+
+def test_a_shadow_policy_is_recorded_and_changes_nothing(store: MemoryAuditStore, tmp_path: Path) -> None:
+    for name in ("healthcare.yaml", "finance.yaml"):
+        (tmp_path / name).write_bytes((BUNDLED_POLICY_DIR / name).read_bytes())
+    (tmp_path / "strict.yaml").write_text(
+        "name: strict\nmode: shadow\nshadow_of: healthcare\nrules:\n  - id: ssn-block\n    action: block\n"
+        "    when: {any: [US_SSN]}\n    reason: SSNs blocked.\n    regulation: Draft\n"
+    )
+    policies = load_policies(tmp_path)
+    verdict = run(pipeline(store), f"My SSN is {SSN}", policies["healthcare"])
+    assert isinstance(verdict, Forward) and verdict.route is Route.LOCAL  # the shadow's block is not enforced
+    [shadow] = store.records[verdict.audit_id].event.shadow
+    assert shadow.as_dict() == {
+        "policy": "strict", "policy_version": policies["healthcare"].shadows[0].version, "decision": "block",
+        "rule_ids": ["ssn-block"],
+    }  # fmt: skip
+    verdict = run(pipeline(store), f"My SSN is {SSN}", policies["finance"])
+    assert isinstance(verdict, Forward) and store.records[verdict.audit_id].event.shadow == ()
