@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import inspect
 import types
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 TIERS = ("unit", "integration", "e2e", "browser")
+TESTS_DIR = Path(__file__).resolve().parent
 
 # Where a name comes from -> the tier it puts a test in (a prefix matches its submodules too).
 HEAVY_MODULES = {
@@ -60,6 +62,16 @@ def _module_tier(module: str | None) -> str | None:
     return None
 
 
+def _ours(obj: Any, module: str) -> bool:
+    """Defined in the test suite (test modules are imported as ``test_x``/``conftest``, the rest as ``tests.*``)."""
+    if module.startswith("tests."):
+        return True
+    try:
+        return Path(inspect.getfile(obj)).resolve().is_relative_to(TESTS_DIR)
+    except (TypeError, OSError):
+        return False
+
+
 def _object_tier(obj: Any, seen: set[int]) -> str:
     if id(obj) in seen:
         return "unit"
@@ -70,7 +82,7 @@ def _object_tier(obj: Any, seen: set[int]) -> str:
     tier = _module_tier(module)
     if tier is not None:
         return tier
-    if not module.startswith("tests"):
+    if not _ours(obj, module):
         return "unit"
     if inspect.isfunction(obj):
         return _code_tier(obj.__code__, obj.__globals__, seen)
