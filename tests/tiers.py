@@ -21,10 +21,12 @@ import pytest
 TIERS = ("unit", "integration", "e2e", "browser")
 TESTS_DIR = Path(__file__).resolve().parent
 
-# Where a name comes from -> the tier it puts a test in (a prefix matches its submodules too).
+# Where a name comes from -> the tier it puts a test in (a module matches its submodules too; a module and
+# name, ``module.Name``, is looked up first).
 HEAVY_MODULES = {
     "playwright": "browser",
-    "tests.support.server": "e2e",
+    "tests.support.server.GatewayProcess": "e2e",
+    "tests.support.server": "integration",  # the ``gateway`` command's path and environment: a subprocess
     "tests.support.inprocess": "e2e",
     "tests.support.review": "e2e",
     "tests.support.upstream": "e2e",
@@ -79,7 +81,7 @@ def _object_tier(obj: Any, seen: set[int]) -> str:
     module = obj.__name__ if isinstance(obj, types.ModuleType) else getattr(obj, "__module__", None)
     if not isinstance(module, str):
         return "unit"
-    tier = _module_tier(module)
+    tier = HEAVY_MODULES.get(f"{module}.{getattr(obj, '__qualname__', '')}") or _module_tier(module)
     if tier is not None:
         return tier
     if not _ours(obj, module):
