@@ -12,7 +12,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from gateway import __version__
+from gateway import __version__, metrics, tracing
 from gateway.api import (
     chat,
     completions,
@@ -26,13 +26,15 @@ from gateway.api import (
     review_admin,
     review_session,
 )
+from gateway.api import metrics as metrics_api
+from gateway.api.observe import Observe
 from gateway.api.security_headers import ReviewSecurityHeaders
 from gateway.backends.base import Backend
 from gateway.errors import install_handlers
 from gateway.pipeline.inspection import Detects
 from gateway.policy_reload import PolicyReloader
 from gateway.services import Services, build_services
-from gateway.settings import Settings
+from gateway.settings import Settings, load_settings
 from gateway.ui import install_ui
 
 
@@ -47,9 +49,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = services is None
-        app.state.services = services or build_services(
-            settings or Settings(), detector=detector, local=local, upstream=upstream
-        )
+        chosen = services.settings if services is not None else settings or Settings()
+        tracing.configure(chosen.otel_endpoint, chosen.otel_service_name)
+        app.state.services = services or build_services(chosen, detector=detector, local=local, upstream=upstream)
         built = app.state.services
         reloader = PolicyReloader(built.settings.policy_dir, built.replace_policies)
         sighup = reloader.on_sighup()
@@ -62,17 +64,20 @@ def create_app(
                 reloader.stop_sighup()
             if owned:
                 await app.state.services.aclose()
+            metrics.process_exiting()
+            tracing.shutdown()
 
     app = FastAPI(title="Sovereign AI gateway", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None)
     install_handlers(app)
     doors = (chat, responses, messages, embeddings, completions, inspect, models)
-    for module in (*doors, health, review_session, review, review_admin):
+    for module in (*doors, health, metrics_api, review_session, review, review_admin):
         app.include_router(module.router)
     install_ui(app)
     app.add_middleware(ReviewSecurityHeaders)
+    app.add_middleware(Observe)  # outermost: the request id is bound before anything runs
     return app
 
 
 def app_from_environment() -> FastAPI:
     """The factory ``gateway serve --workers N`` gives uvicorn: settings from the environment."""
-    return create_app(Settings())
+    return create_app(load_settings())

@@ -88,6 +88,8 @@ audit_records = Table(
     Column("payload_erased_at", DateTime(timezone=True), nullable=True),
     # The gateway process that wrote the record (audit_writers.id; migration 0004): not hashed.
     Column("writer", String(36), nullable=True),
+    # The request id of the logs and the x-request-id header (migration 0006; hashed when present).
+    Column("request_id", String(128), nullable=True, index=True),
     # Decisions of the shadow policies evaluated beside the enforced one (migration 0007): hashed when set.
     Column("shadow", JSON, nullable=True),
     Index("ux_audit_records_seq", "seq", unique=True),

@@ -192,7 +192,11 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     # No stack trace or exception text reaches the client: it could hold a value.
-    return respond(request, Unavailable("The gateway could not process the request.", code="internal_error"))
+    error = Unavailable("The gateway could not process the request.", code="internal_error")
+    request_id = getattr(request.state, "request_id", None)  # set by gateway.api.observe, outside this handler
+    if request_id is not None:
+        error.headers = {"x-request-id": request_id}
+    return respond(request, error)
 
 
 def install_handlers(app: Any) -> None:

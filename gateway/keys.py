@@ -53,6 +53,33 @@ def create_key(engine: Engine, name: str, policy: str, allowed_policies: list[st
     return key
 
 
+@dataclass(frozen=True, slots=True)
+class KeyListing:
+    """What may be shown of a key: never the key, nor its digest."""
+
+    name: str  # the tenant
+    policy: str
+    allowed_policies: tuple[str, ...]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+def list_keys(engine: Engine) -> list[KeyListing]:
+    columns = (
+        api_keys.c.name,
+        api_keys.c.policy,
+        api_keys.c.allowed_policies,
+        api_keys.c.created_at,
+        api_keys.c.revoked_at,
+    )
+    with engine.connect() as conn:
+        rows = conn.execute(select(*columns).order_by(api_keys.c.created_at, api_keys.c.name)).all()
+    return [
+        KeyListing(row.name, row.policy, tuple(row.allowed_policies or ()), row.created_at, row.revoked_at)
+        for row in rows
+    ]
+
+
 def revoke_key(engine: Engine, name: str) -> None:
     with engine.begin() as conn:
         result = conn.execute(

@@ -104,6 +104,9 @@ class PolicyFile(BaseModel):
     # What happens to a request carrying content the gateway cannot read (images, audio, binary
     # files): it never goes to an external upstream unexamined, so only these two are allowed.
     unscannable: Action = Action.ROUTE_LOCAL
+    # The on-premise model that answers this policy's local route: a local server's model id
+    # (``GATEWAY_LOCAL_MODELS`` or its ``/models``); none means any local server.
+    local_model: str | None = Field(default=None, min_length=1, max_length=200)
 
     @field_validator("unscannable")
     @classmethod

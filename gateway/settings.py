@@ -1,16 +1,81 @@
-"""Settings, read from ``GATEWAY_*`` environment variables and validated once at start."""
+"""Settings, read from ``GATEWAY_*`` environment variables and validated once at start.
+
+An optional YAML file (``GATEWAY_CONFIG_FILE``) holds the same settings, one key per variable
+(``GATEWAY_UPSTREAM_URL`` or ``upstream_url``); the environment wins over the file.
+:func:`load_settings` turns every invalid value into one line naming the variable.
+"""
 
 from __future__ import annotations
 
 import ipaddress
+import os
+import re
 from pathlib import Path
+from typing import Any
 
-from pydantic import Field, HttpUrl, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+import yaml
+from pydantic import Field, HttpUrl, SecretStr, ValidationError, field_validator
+from pydantic.fields import FieldInfo
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import SettingsError as SourceError
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-BUNDLED_POLICY_DIR = REPO_ROOT / "policies"
-MIGRATIONS_DIR = REPO_ROOT / "migrations"
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+ENV_PREFIX = "GATEWAY_"
+CONFIG_FILE_ENV = "GATEWAY_CONFIG_FILE"
+
+
+def _bundled(name: str) -> Path:
+    """A folder kept at the top of the repository (``policies/``, ``migrations/``): there in a checkout,
+    under ``gateway/_bundled/`` in an installed wheel (pyproject.toml maps it in)."""
+    installed = PACKAGE_DIR / "_bundled" / name
+    return installed if installed.is_dir() else REPO_ROOT / name
+
+
+BUNDLED_POLICY_DIR = _bundled("policies")
+MIGRATIONS_DIR = _bundled("migrations")
+
+
+class SettingsError(Exception):
+    """Settings that cannot be used; each line names the variable and what is wrong with it."""
+
+
+class _YamlFile(PydanticBaseSettingsSource):
+    """The settings of ``GATEWAY_CONFIG_FILE``: a mapping of variable names (with or without the prefix)."""
+
+    def __init__(self, settings_cls: type[BaseSettings], path: Path):
+        super().__init__(settings_cls)
+        self.path = path
+
+    def get_field_value(self, field: FieldInfo, field_name: str) -> tuple[Any, str, bool]:
+        return None, field_name, False  # unused: __call__ reads the whole file at once
+
+    def __call__(self) -> dict[str, Any]:
+        try:
+            data = yaml.safe_load(self.path.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SettingsError(f"{CONFIG_FILE_ENV}: cannot read {self.path}: {exc.strerror or exc}") from None
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark is not None else ""
+            raise SettingsError(f"{CONFIG_FILE_ENV}: {self.path} is not valid YAML{where}") from None
+        if data is None:
+            return {}
+        if not isinstance(data, dict):
+            raise SettingsError(f"{CONFIG_FILE_ENV}: {self.path} must be a mapping of settings")
+        fields = self.settings_cls.model_fields
+        values: dict[str, Any] = {}
+        for key, value in data.items():
+            name = str(key).lower().removeprefix(ENV_PREFIX.lower())
+            if name not in fields:
+                raise SettingsError(f"{CONFIG_FILE_ENV}: {self.path}: unknown setting {key!r}")
+            if isinstance(value, list) and name in _COMMA_LISTS:
+                value = ",".join(str(item) for item in value)
+            values[name] = value
+        return values
+
+
+_COMMA_LISTS = {"local_urls", "trusted_proxies"}
 
 
 class Settings(BaseSettings):
@@ -72,6 +137,43 @@ class Settings(BaseSettings):
     # Addresses (IPs or CIDR networks, comma-separated) of reverse proxies whose X-Forwarded-For and
     # X-Forwarded-Proto are believed. Empty (the default): trust none; the client is the TCP peer.
     trusted_proxies: str = ""
+    # ``GET /metrics`` needs ``Authorization: Bearer <token>`` when this is set.
+    metrics_token: SecretStr | None = None
+    log_level: str = "INFO"
+    # OpenTelemetry traces (optional, off by default): an OTLP/HTTP traces URL; needs the ``otel`` extra.
+    otel_endpoint: str | None = None
+    otel_service_name: str = "sovereign-gateway"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        config_file = os.environ.get(CONFIG_FILE_ENV)
+        file_sources = (_YamlFile(settings_cls, Path(config_file)),) if config_file else ()
+        return (init_settings, env_settings, *file_sources)
+
+    @field_validator("otel_endpoint")
+    @classmethod
+    def _otel_endpoint(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not re.match(r"https?://[^/\s]+", value):
+            raise ValueError(
+                "must be an http(s) URL of an OTLP/HTTP traces endpoint, e.g. http://collector:4318/v1/traces"
+            )
+        return value
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise ValueError("must be one of DEBUG, INFO, WARNING, ERROR")
+        return value.upper()
 
     @field_validator("trusted_proxies")
     @classmethod
@@ -115,3 +217,25 @@ class Settings(BaseSettings):
     @property
     def anthropic_upstream_base(self) -> str | None:
         return str(self.anthropic_upstream_url).rstrip("/") if self.anthropic_upstream_url else None
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """``Settings()``, its validation errors as :class:`SettingsError`: one line per bad variable."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        raise SettingsError("\n".join(_problem(error) for error in exc.errors())) from None
+    except SourceError as exc:  # a value pydantic-settings could not decode (JSON of a map setting)
+        field = re.search(r'field "(\w+)"', str(exc))
+        variable = ENV_PREFIX + field.group(1).upper() if field else "a GATEWAY_ variable"
+        raise SettingsError(f"{variable}: cannot be parsed (JSON expected)") from None
+
+
+def _problem(error: Any) -> str:
+    field = str(error["loc"][0]) if error.get("loc") else ""
+    variable = ENV_PREFIX + field.upper() if field else CONFIG_FILE_ENV
+    source = (
+        "" if variable in os.environ or CONFIG_FILE_ENV not in os.environ else f" (in {os.environ[CONFIG_FILE_ENV]})"
+    )
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    return f"{variable}{source}: {message}"

@@ -149,6 +149,8 @@ def test_streaming_in_messages_events(
     assert "content_block_delta" in names or route == "local"
     assert final.role == "assistant" and final.content[0].type == "text"
     assert len(anthropic_upstream.raw) == (1 if route == "upstream" else 0)
+    if route == "local":  # the local model's own count of the prompt and the answer, at the stream's end
+        assert final.usage.input_tokens > 20 and final.usage.output_tokens >= 1
 
 
 def test_bearer_tokens_work_as_claude_code_sends_them(gateway: GatewayProcess, key: str) -> None:

@@ -77,6 +77,7 @@ def test_responses_stream_in_their_own_events(
         assert final.output_text == REPLY_TEXT and len(upstream.raw) == 1
     else:
         assert upstream.raw == []
+        assert final.usage is not None and final.usage.input_tokens > 5 and final.usage.output_tokens >= 1
 
 
 # What Codex CLI sends (its published Responses requests): developer instructions, a long list of

@@ -110,6 +110,25 @@ def test_patient_prompt_streams_locally(client: OpenAI, upstream: RecordingUpstr
     assert chunks and all(c.model.startswith("SmolLM2") for c in chunks)
     assert "".join(c.choices[0].delta.content or "" for c in chunks if c.choices).strip()
     assert upstream.requests == []
+    assert all(c.usage is None for c in chunks)  # not asked for
+
+
+def test_a_local_stream_reports_usage_when_asked(client: OpenAI, upstream: RecordingUpstream) -> None:
+    chunks = list(
+        client.chat.completions.create(
+            model="gpt-4o",
+            messages=[{"role": "user", "content": PATIENT}],
+            stream=True,
+            max_tokens=8,
+            stream_options={"include_usage": True},
+        )  # fmt: skip
+    )
+    last = chunks[-1]
+    produced = sum(1 for c in chunks if c.choices and c.choices[0].delta.content)
+    assert last.choices == [] and last.usage is not None
+    assert last.usage.completion_tokens == produced and last.usage.prompt_tokens > 10
+    assert last.usage.total_tokens == last.usage.prompt_tokens + last.usage.completion_tokens
+    assert upstream.requests == []
 
 
 @pytest.mark.parametrize("stream", [False, True])

@@ -8,6 +8,7 @@ refuses when both are, and never reaches the recording cloud upstream.
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 import threading
 import time
@@ -17,6 +18,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from gateway.settings import BUNDLED_POLICY_DIR
 from tests.support.local_servers import MODEL_ALIAS, FaultyServer, LlamaServer
 from tests.support.server import GatewayProcess, free_port, gateway_env
 from tests.support.upstream import RecordingUpstream
@@ -177,3 +179,35 @@ def test_over_capacity_is_a_429_with_retry_after(tmp_path: Path, upstream: Recor
     finally:
         gateway.stop()
         slow.stop()
+
+
+def test_a_policy_names_the_model_that_answers_it(tmp_path: Path, upstream: RecordingUpstream) -> None:
+    """``local_model`` in healthcare: only that model's server answers it, and with it down, 503; others go anywhere."""
+    clinical, general = FaultyServer("slow", delay=0.0), FaultyServer("slow", delay=0.0)
+    policies = tmp_path / "policies"
+    shutil.copytree(BUNDLED_POLICY_DIR, policies)
+    healthcare = policies / "healthcare.yaml"
+    healthcare.write_text(healthcare.read_text() + "\nlocal_model: clinical-70b\n")
+    models = {clinical.name: "clinical-70b", general.name: "general-8b"}
+    (tmp_path / "site").mkdir()
+    gateway = _gateway(tmp_path / "site", upstream, [general.url, clinical.url], GATEWAY_POLICY_DIR=str(policies),
+                       GATEWAY_LOCAL_MODELS=json.dumps(models))  # fmt: skip
+    try:
+        ward, bank = gateway.create_key("ward", "healthcare"), gateway.create_key("bank", "finance")
+        upstream.clear()
+        for _ in range(3):
+            response = _chat(gateway, ward)
+            assert response.status_code == 200 and response.headers["x-gateway-local-server"] == clinical.name
+            assert response.json()["model"] == "clinical-70b"
+        assert [body["model"] for body in clinical.bodies] == ["clinical-70b"] * 3 and general.bodies == []
+        iban = "Move the balance of IBAN DE89 3704 0044 0532 0130 00 to savings."  # finance keeps it local
+        answered = [_chat(gateway, bank, text=iban).headers["x-gateway-local-server"] for _ in range(6)]
+        assert set(answered) == {clinical.name, general.name}  # no model of its own: any server, balanced
+        before = len(general.bodies)
+        clinical.stop()
+        response = _chat(gateway, ward)
+        assert response.status_code == 503 and response.json()["error"]["code"] == "local_unavailable"
+        assert len(general.bodies) == before and upstream.raw == []  # never the other model, never the cloud
+    finally:
+        gateway.stop()
+        general.stop()

@@ -21,7 +21,7 @@ import anyio
 from fastapi.responses import Response, StreamingResponse
 from starlette.requests import Request
 
-from gateway import sse
+from gateway import sse, tracing
 from gateway.audit.store import Outcome
 from gateway.backends.base import (
     BackendError,
@@ -77,7 +77,8 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
     headers = forward.headers
     stream = forward.request.stream
     try:
-        reply, backend_name = await _send(request, services, door, forward)
+        with tracing.span("gateway.route", **{"gateway.route": forward.route.value}):
+            reply, backend_name = await _send(request, services, door, forward)
     except BackendError as exc:
         error = backend_failure(forward.route, headers, exc)
         log.warning("backend failed for record %s: %s", forward.audit_id, exc)
@@ -150,6 +151,10 @@ async def _send(request: Request, services: Services, door: Door, forward: Forwa
         body, raw = forward.body, forward.raw
     else:
         body, raw = {**door.to_chat(forward.body), "stream": stream}, None
+        if stream:  # the door's own stream reports usage at its end: ask the chat stream for it
+            body["stream_options"] = {"include_usage": True}
+    if forward.local_model is not None:  # the policy names the on-premise model that answers it
+        body, raw = {**body, "model": forward.local_model}, None
     send = local.stream if stream else local.complete
     return await send(body, raw=raw), local.name
 

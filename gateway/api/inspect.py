@@ -9,8 +9,9 @@ from gateway.auth import ClientKeyDep
 from gateway.errors import error_response
 from gateway.pipeline.inspection import Inspection
 from gateway.pipeline.parse import read_body
-from gateway.pipeline.run import Refuse
+from gateway.pipeline.run import Refuse, decision_headers
 from gateway.services import Services
+from gateway.types import Route
 from gateway.wire import inspect as wire
 
 router = APIRouter()
@@ -47,4 +48,6 @@ async def inspect_request(request: Request, key: ClientKeyDep) -> JSONResponse:
         return error_response(verdict.error)
     body = inspection_body(verdict.inspection)
     body["audit_id"] = verdict.audit_id
-    return JSONResponse(body)
+    # The same headers as every door (what gateway_requests_total counts the dry run by).
+    headers = decision_headers(verdict.inspection.decision, Route.NONE, verdict.audit_id or "")
+    return JSONResponse(body, headers=headers)

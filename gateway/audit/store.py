@@ -45,6 +45,7 @@ class AuditEvent:
     request_body: bytes
     model: str | None = None
     stream: bool = False
+    request_id: str | None = None  # gateway.request_id: the id in the logs and the x-request-id header
     shadow: tuple[ShadowDecision, ...] = ()  # what the policy's shadow policies decided; changes nothing
 
 
@@ -113,6 +114,7 @@ class AuditStore:
             "response_ct": None,
             "response_ct_sha256": None,
             "writer": self.lease.id if self.lease is not None else None,
+            "request_id": event.request_id,
             "shadow": [s.as_dict() for s in event.shadow] or None,
         }
         if outcome is not None:

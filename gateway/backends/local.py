@@ -30,6 +30,11 @@ _PASSED_OPTIONS = ("temperature", "top_p", "stop", "seed", "presence_penalty", "
 _ROLES = {"system", "user", "assistant"}
 
 
+def _wants_usage(body: dict[str, Any]) -> bool:
+    options = body.get("stream_options")
+    return isinstance(options, dict) and options.get("include_usage") is True
+
+
 class ModelNotFound(Exception):
     """No model file at the configured path, or the bundled one is missing or altered."""
 
@@ -78,6 +83,9 @@ class LocalModelBackend:
     def __init__(self, model_path: Path, *, n_ctx: int = 2048, n_threads: int | None = None, max_tokens: int = 256):
         from llama_cpp import Llama
 
+        from gateway.logs import route_llama_logs
+
+        route_llama_logs()
         if not model_path.is_file():
             raise ModelNotFound(f"no model file at {model_path}")
         self.model_name = model_path.stem
@@ -108,11 +116,19 @@ class LocalModelBackend:
         return BackendReply(status_code=200, body=result)
 
     def _chunks(self, body: dict[str, Any], cancelled: threading.Event) -> Iterator[dict[str, Any]]:
+        produced = 0
         with self._lock:
             for chunk in self._llama.create_chat_completion(stream=True, **self._options(body)):
                 if cancelled.is_set():
                     return
+                produced += any((c.get("delta") or {}).get("content") for c in chunk.get("choices") or [])
                 yield chunk
+            evaluated = self._llama.n_tokens  # the prompt and what was generated, as llama.cpp counted them
+        if _wants_usage(body):
+            # As OpenAI sends it with stream_options.include_usage: a last chunk with no choices.
+            prompt = max(0, evaluated - produced)
+            usage = {"prompt_tokens": prompt, "completion_tokens": produced, "total_tokens": prompt + produced}
+            yield {"object": "chat.completion.chunk", "choices": [], "usage": usage}
 
     async def stream(self, body: dict[str, Any], raw: bytes | None = None) -> BackendReply:
         """Start generating; the first token is awaited so that a failure refuses the request."""

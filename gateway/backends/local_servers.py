@@ -13,6 +13,12 @@ get :class:`OverCapacity` (429 with ``Retry-After``), not a 503 that invites
 blind retries. A prompt over a server's window is :class:`ContextTooLong` (400).
 The whole chat body passes through (``n``, ``response_format``, ``tools``,
 ``stream_options``...) with ``model`` set to the server's own model id.
+
+Several models: when the request's ``model`` is the id of some server's model
+(``GATEWAY_LOCAL_MODELS``, or what its ``/models`` said), only the servers of that
+model serve it, and with all of them down it is refused: a policy's ``local_model``
+(a clinical model for ``healthcare``) sets it. Any other name (``gpt-4o``) may go
+to any server.
 """
 
 from __future__ import annotations
@@ -136,20 +142,25 @@ class LocalServerPool:
 
     # ---- capacity -----------------------------------------------------------------------------
 
-    def _pick(self, tried: set[str]) -> LocalServer | None:
+    def _serving(self, model: str | None) -> list[LocalServer]:
+        """The servers of the model asked for when some server has it (by its id); otherwise all."""
+        chosen = [s for s in self.servers if model is not None and s.model == model]
+        return chosen or self.servers
+
+    def _pick(self, tried: set[str], model: str | None) -> LocalServer | None:
         now = time.monotonic()
-        candidates = [s for s in self.servers if s.name not in tried and s.available(now)]
+        candidates = [s for s in self._serving(model) if s.name not in tried and s.available(now)]
         free = [s for s in candidates if s.inflight < self._max_concurrency]
         return min(free, key=lambda s: (not s.healthy, s.inflight, s.served), default=None)
 
-    async def _acquire(self, tried: set[str]) -> LocalServer | None:
+    async def _acquire(self, tried: set[str], model: str | None) -> LocalServer | None:
         """A server with room, waiting in the bounded queue if all are busy; None if none is available."""
         if self._freed is None:
             self._freed = asyncio.Condition()
         now = time.monotonic()
-        if not any(s.name not in tried and s.available(now) for s in self.servers):
+        if not any(s.name not in tried and s.available(now) for s in self._serving(model)):
             return None
-        server = self._pick(tried)
+        server = self._pick(tried, model)
         if server is None:
             if self._waiting >= self._queue:
                 raise OverCapacity("every local server is busy and the queue is full", int(self._retry_after_s))
@@ -157,7 +168,7 @@ class LocalServerPool:
             try:
                 async with self._freed:
                     deadline = time.monotonic() + self._queue_timeout_s
-                    while (server := self._pick(tried)) is None:
+                    while (server := self._pick(tried, model)) is None:
                         left = deadline - time.monotonic()
                         if left <= 0:
                             raise OverCapacity("no local server was free in time", int(self._retry_after_s))
@@ -190,7 +201,8 @@ class LocalServerPool:
 
     async def _call(self, path: str, body: dict[str, Any], *, stream: bool) -> BackendReply:
         tried: set[str] = set()
-        while (server := await self._acquire(tried)) is not None:
+        model = body.get("model") if isinstance(body.get("model"), str) else None
+        while (server := await self._acquire(tried, model)) is not None:
             tried.add(server.name)
             outgoing = {**body, "model": server.model or body.get("model")}
             released = False

@@ -9,19 +9,20 @@ which becomes ``error: <message>`` on standard error and exit code 2.
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 
-from gateway.cli import audit, db, keys, officers, policy, scan, serve
+from gateway import __version__, logs
+from gateway.cli import audit, db, doctor, keys, officers, policy, scan, serve
 from gateway.cli.common import CommandError
-from gateway.settings import Settings
+from gateway.settings import SettingsError, load_settings
 
-COMMAND_GROUPS = (serve, scan, keys, policy, db, officers, audit)
+COMMAND_GROUPS = (serve, scan, keys, policy, db, officers, audit, doctor)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gateway", description="Data-sovereignty compliance gateway for AI.")
+    parser.add_argument("--version", action="version", version=f"gateway {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     for group in COMMAND_GROUPS:
         group.register(commands)
@@ -29,10 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
     try:
-        return int(args.handler(args, Settings()))
+        settings = load_settings()
+    except SettingsError as exc:
+        for line in str(exc).splitlines():
+            print(f"error: configuration: {line}", file=sys.stderr)
+        return 2
+    logs.configure(settings.log_level)
+    try:
+        return int(args.handler(args, settings))
     except CommandError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

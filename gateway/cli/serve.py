@@ -6,8 +6,13 @@ import argparse
 import os
 import socket
 import sys
+from pathlib import Path
+from typing import Any
 
+from gateway import logs
 from gateway.settings import Settings
+
+WORKER_HEALTHCHECK_S = 120
 
 
 def _preflight(settings: Settings) -> str | None:
@@ -20,6 +25,12 @@ def _preflight(settings: Settings) -> str | None:
         load_policies(settings.policy_dir)
     except PolicyError as exc:
         return "invalid policies:\n  " + "\n  ".join(str(problem) for problem in exc.problems)
+    if settings.otel_endpoint is not None:
+        try:
+            import opentelemetry.exporter.otlp.proto.http.trace_exporter  # noqa: F401
+            import opentelemetry.sdk.trace  # noqa: F401
+        except ImportError:
+            return "GATEWAY_OTEL_ENDPOINT is set but OpenTelemetry is not installed (the 'otel' extra)"
     try:
         path = local_model_path(settings)
     except ModelNotFound as exc:
@@ -86,10 +97,38 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         if settings.detection_workers is None:
             per_worker = max(1, detection_workers(settings) // args.workers)
             os.environ["GATEWAY_DETECTION_WORKERS"] = str(per_worker)
+        shared_metrics_dir(settings)
         _serve_workers(args.host, args.port, args.workers, settings)
     else:
-        uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", **proxy_options(settings))
+        uvicorn.run(create_app(settings), host=args.host, port=args.port, **server_options(settings))
     return 0
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options: JSON log lines (gateway.logs), no access log of its own (its lines hold query
+    strings; gateway.api.observe writes one without), and the trusted proxies."""
+    level = settings.log_level
+    return {
+        "log_config": logs.config(level),
+        "log_level": level.lower(),
+        "access_log": False,
+        **proxy_options(settings),
+    }
+
+
+def shared_metrics_dir(settings: Settings) -> Path:
+    """An empty folder for prometheus_client's multiprocess mode, named in the workers' environment.
+
+    ``PROMETHEUS_MULTIPROC_DIR`` when the operator set it, else ``metrics/`` under the data dir; the
+    files a previous run left there are removed first, as prometheus_client requires."""
+    from gateway.metrics import MULTIPROCESS_DIR_ENV
+
+    folder = Path(os.environ.get(MULTIPROCESS_DIR_ENV) or settings.data_dir / "metrics").resolve()
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+    os.environ[MULTIPROCESS_DIR_ENV] = str(folder)
+    return folder
 
 
 def proxy_options(settings: Settings) -> dict[str, object]:
@@ -112,8 +151,11 @@ def _serve_workers(host: str, port: int, workers: int, settings: Settings) -> No
         host=host,
         port=port,
         workers=workers,
-        log_level="info",
-        **proxy_options(settings),  # type: ignore[arg-type]
+        # uvicorn kills a worker that does not answer its supervisor's ping within this time. Loading the
+        # detector and the local model holds the GIL for seconds on a busy host: with uvicorn's 5 s the
+        # workers were killed and restarted without end (found by tests/test_metrics_workers.py).
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
+        **server_options(settings),  # type: ignore[arg-type]
     )
     try:
         Multiprocess(config, sockets=[tcp_listener(config.bind_socket())]).run()

@@ -17,6 +17,7 @@ import anyio.to_thread
 from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
+from gateway import tracing
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
 from gateway.errors import Unavailable
 
@@ -25,7 +26,8 @@ log = logging.getLogger(__name__)
 
 async def record_decision(store: AuditStore, event: AuditEvent, outcome: Outcome | None = None) -> str:
     try:
-        return await anyio.to_thread.run_sync(store.record, event, outcome)
+        with tracing.span("gateway.audit", **{"gateway.decision": event.decision.action.value}):
+            return await anyio.to_thread.run_sync(store.record, event, outcome)
     except Exception as exc:
         log.error("audit store write failed (%s); request refused", type(exc).__name__)
         raise Unavailable(

@@ -138,6 +138,10 @@ class DetectorPool:
             self._executor = executor
         log.warning("the detection pool has restarted")
 
+    def ready(self) -> bool:
+        """Whether the pool takes work now (False while it restarts, and once closed)."""
+        return not (self._closed or self._restarting)
+
     def close(self) -> None:
         with self._lock:
             self._closed = True

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from gateway import metrics, request_id, tracing
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
 from gateway.errors import Blocked, GatewayError, Unavailable
 from gateway.pipeline.audit import record_decision, record_refusal
@@ -44,6 +45,7 @@ class Forward:
     audit_id: str
     body: dict[str, Any]
     redaction: Redaction | None
+    local_model: str | None = None  # the policy's own on-premise model, for the local route
 
     @property
     def raw(self) -> bytes | None:
@@ -103,7 +105,8 @@ class Pipeline:
         body, redaction = request.body, None
         if decision.action is Action.REDACT:
             body, redaction = redact_request(request.body, inspection.segments, inspection.findings)
-        return Forward(request, inspection, route, audit_id, body, redaction)
+        local_model = policy.spec.local_model if route is Route.LOCAL else None
+        return Forward(request, inspection, route, audit_id, body, redaction, local_model)
 
     async def dry_run(self, request: ParsedRequest, policy: Policy, tenant: str) -> Inspected | Refuse:
         """Inspect and decide, audited as such; nothing is routed."""
@@ -118,15 +121,21 @@ class Pipeline:
     async def _inspect(
         self, request: ParsedRequest, policy: Policy, tenant: str, started: float
     ) -> Inspection | Refuse:
+        began = time.perf_counter()
         try:
-            return await inspect(self.detector, policy, request.segments)
+            with tracing.span("gateway.inspect", **{"gateway.endpoint": request.endpoint}) as span:
+                inspection = await inspect(self.detector, policy, request.segments)
+                found = sorted({metrics.entity_label(f.entity_type) for f in inspection.findings})
+                tracing.annotate(span, **{"gateway.findings": len(inspection.findings), "gateway.entity_types": found})
         except Unavailable as error:
             event = AuditEvent(
                 request.endpoint, tenant, refused(policy), Route.NONE, (), request.sha256, request.raw,
-                request.model, request.stream,
+                request.model, request.stream, request_id.current(),
             )  # fmt: skip
             await record_refusal(self.audit, event, error, _ms(started))
             return Refuse(error)
+        metrics.observe_inspection(request.endpoint, time.perf_counter() - began, inspection.findings)
+        return inspection
 
     async def _block(self, event: AuditEvent, started: float) -> Refuse:
         decision = event.decision
@@ -154,6 +163,7 @@ class Pipeline:
             request_body=request.raw,
             model=request.model,
             stream=request.stream,
+            request_id=request_id.current(),
             shadow=inspection.shadow,
         )
 

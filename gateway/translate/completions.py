@@ -46,6 +46,8 @@ async def stream_from_chat(chunks: AsyncIterator[bytes], model: str | None) -> A
         if data is None:
             yield event.raw
             continue
+        if data.get("usage") and not data.get("choices"):
+            continue  # the usage the gateway asked for, for the doors whose streams report it
         choice = (data.get("choices") or [{}])[0]
         text = (choice.get("delta") or {}).get("content") or ""
         out = {"id": ident, "object": "text_completion", "created": created, "model": data.get("model", model),

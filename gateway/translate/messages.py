@@ -104,10 +104,13 @@ async def stream_from_chat(chunks: AsyncIterator[bytes], model: str | None) -> A
                "content": [], "stop_reason": None, "stop_sequence": None,
                "usage": {"input_tokens": 0, "output_tokens": 0}}  # fmt: skip
     started = False
-    stop, produced = "end_turn", 0
+    stop, produced, usage = "end_turn", 0, None
     async for event in sse.events(chunks):
         data = event.json()
         if data is None:
+            continue
+        if data.get("usage") and not data.get("choices"):
+            usage = _usage(data)
             continue
         if not started:
             message["model"] = data.get("model", model)
@@ -129,7 +132,7 @@ async def stream_from_chat(chunks: AsyncIterator[bytes], model: str | None) -> A
                          "content_block_start")  # fmt: skip
     yield sse.encode({"type": "content_block_stop", "index": 0}, "content_block_stop")
     end = {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
-           "usage": {"output_tokens": produced}}  # fmt: skip
+           "usage": usage or {"output_tokens": produced}}  # fmt: skip
     yield sse.encode(end, "message_delta")
     yield sse.encode({"type": "message_stop"}, "message_stop")
 

@@ -107,10 +107,13 @@ async def stream_from_chat(chunks: AsyncIterator[bytes], model: str | None) -> A
     response = _response(model, [], {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0}, "in_progress")
     item = _message_item("", "in_progress")
     item["content"] = []
-    text, produced, started = "", 0, False
+    text, produced, started, counted = "", 0, False, None
     async for chunk in sse.events(chunks):
         data = chunk.json()
         if data is None:
+            continue
+        if data.get("usage") and not data.get("choices"):
+            counted = _usage(data)
             continue
         if not started:
             response["model"] = data.get("model", model)
@@ -133,7 +136,7 @@ async def stream_from_chat(chunks: AsyncIterator[bytes], model: str | None) -> A
     yield event("response.content_part.done", item_id=item["id"], output_index=0, content_index=0, part=done_part)
     finished = {**item, "status": "completed", "content": [done_part]}
     yield event("response.output_item.done", output_index=0, item=finished)
-    usage = {"input_tokens": 0, "output_tokens": produced, "total_tokens": produced}
+    usage = counted or {"input_tokens": 0, "output_tokens": produced, "total_tokens": produced}
     yield event(
         "response.completed", response={**response, "status": "completed", "output": [finished], "usage": usage}
     )

@@ -50,9 +50,10 @@ class RecordingAnthropicUpstream:
                     upstream.paths.append(self.path)
                     upstream.headers.append({k.lower(): v for k, v in self.headers.items()})
                 body = json.loads(raw)
-                if self.path == "/v1/messages/count_tokens":
+                path = self.path.split("?")[0]  # Claude Code asks for /v1/messages?beta=true
+                if path == "/v1/messages/count_tokens":
                     self._send(200, {"input_tokens": 42})
-                elif self.path != "/v1/messages":
+                elif path != "/v1/messages":
                     self._send(404, {"type": "error", "error": {"type": "not_found_error", "message": "no"}})
                 elif body.get("stream"):
                     self._stream(body)

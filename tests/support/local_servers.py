@@ -8,6 +8,7 @@ can be made to on demand: slowly, never, or with garbage.
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import sys
 import threading
@@ -60,10 +61,15 @@ class FaultyServer:
     def __init__(self, mode: str, delay: float = 2.0) -> None:
         self.requests = 0
         self.bodies: list[dict[str, Any]] = []
+        self._connections: set[socket.socket] = set()
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+
+            def setup(self) -> None:
+                super().setup()
+                server._connections.add(self.connection)
 
             def log_message(self, *args: Any) -> None:
                 pass
@@ -100,5 +106,11 @@ class FaultyServer:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
+        """Gone as a killed server is: kept-alive connections are cut too."""
         self.server.shutdown()
         self.server.server_close()
+        for connection in list(self._connections):
+            try:
+                connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

@@ -29,6 +29,7 @@ class RecordingUpstream:
         self.requests: list[dict[str, Any]] = []
         self.raw: list[bytes] = []
         self.headers: list[dict[str, str]] = []
+        self.paths: list[str] = []
         self._lock = threading.Lock()
         upstream = self
 
@@ -44,6 +45,7 @@ class RecordingUpstream:
                 with upstream._lock:
                     upstream.raw.append(raw)
                     upstream.headers.append(dict(self.headers))
+                    upstream.paths.append(self.path)
                     body = json.loads(raw)
                     upstream.requests.append(body)
                 if self.path in OTHER_APIS:
@@ -139,6 +141,7 @@ class RecordingUpstream:
             self.requests.clear()
             self.raw.clear()
             self.headers.clear()
+            self.paths.clear()
 
 
 def pieces(body: dict[str, Any]) -> list[str]:
