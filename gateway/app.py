@@ -6,6 +6,7 @@ policies, detector, local model) once, and a test may hand in its own parts.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -32,6 +33,7 @@ from gateway.api.security_headers import ReviewSecurityHeaders
 from gateway.backends.base import Backend
 from gateway.errors import install_handlers
 from gateway.pipeline.inspection import Detects
+from gateway.policy_reload import PolicyReloader
 from gateway.services import Services, build_services
 from gateway.settings import Settings, load_settings
 from gateway.ui import install_ui
@@ -51,9 +53,16 @@ def create_app(
         chosen = services.settings if services is not None else settings or Settings()
         tracing.configure(chosen.otel_endpoint, chosen.otel_service_name)
         app.state.services = services or build_services(chosen, detector=detector, local=local, upstream=upstream)
+        built = app.state.services
+        reloader = PolicyReloader(built.settings.policy_dir, built.replace_policies)
+        sighup = reloader.on_sighup()
+        watcher = asyncio.create_task(reloader.watch(built.settings.policy_reload_interval_s))
         try:
             yield
         finally:
+            watcher.cancel()
+            if sighup:
+                reloader.stop_sighup()
             if owned:
                 await app.state.services.aclose()
             metrics.process_exiting()

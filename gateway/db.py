@@ -90,6 +90,8 @@ audit_records = Table(
     Column("writer", String(36), nullable=True),
     # The request id of the logs and the x-request-id header (migration 0006; hashed when present).
     Column("request_id", String(128), nullable=True, index=True),
+    # Decisions of the shadow policies evaluated beside the enforced one (migration 0007): hashed when set.
+    Column("shadow", JSON, nullable=True),
     Index("ux_audit_records_seq", "seq", unique=True),
 )
 

@@ -4,10 +4,18 @@ A policy is a YAML file in the policy folder. Each rule names what triggers
 it (entity types present in the request), an action, a human reason and the
 regulation it serves. Files are validated with pydantic at load; a problem
 is reported with the file and the field it concerns.
+
+A policy with ``mode: shadow`` and ``shadow_of: NAME`` is never enforced: it is
+evaluated beside the enforced policy ``NAME`` on every request that policy
+decides, and its decision is recorded in the audit record (``shadow``) without
+changing the outcome. Files named ``*_test.yaml`` are policy tests
+(``gateway.policy_tests``), not policies.
 """
 
 from __future__ import annotations
 
+import dataclasses
+import enum
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,11 +84,21 @@ class Retention(BaseModel):
     metadata_days: int = Field(default=2190, ge=1)
 
 
+class Mode(enum.StrEnum):
+    ENFORCE = "enforce"
+    SHADOW = "shadow"
+
+
+PolicyName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)]
+
+
 class PolicyFile(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    name: PolicyName
     description: str = ""
+    mode: Mode = Mode.ENFORCE
+    shadow_of: PolicyName | None = None  # with ``mode: shadow``: the enforced policy it is evaluated beside
     rules: list[Rule] = Field(min_length=1)
     retention: Retention = Field(default_factory=Retention)
     # What happens to a request carrying content the gateway cannot read (images, audio, binary
@@ -97,6 +115,16 @@ class PolicyFile(BaseModel):
             raise ValueError("must be 'route_local' or 'block': unread content never goes to an external upstream")
         return action
 
+    @model_validator(mode="after")
+    def _shadow_names_its_policy(self) -> PolicyFile:
+        if self.mode is Mode.SHADOW and self.shadow_of is None:
+            raise ValueError("a policy with 'mode: shadow' needs 'shadow_of': the enforced policy it runs beside")
+        if self.mode is Mode.ENFORCE and self.shadow_of is not None:
+            raise ValueError("'shadow_of' needs 'mode: shadow'")
+        if self.shadow_of == self.name:
+            raise ValueError("a shadow policy cannot shadow itself")
+        return self
+
     @field_validator("rules")
     @classmethod
     def _unique_ids(cls, rules: list[Rule]) -> list[Rule]:
@@ -110,15 +138,20 @@ class PolicyFile(BaseModel):
 
 @dataclass(frozen=True)
 class Policy:
-    """A loaded policy: its validated content and its version (file hash)."""
+    """A loaded policy: its validated content, its version (file hash) and the shadow policies run beside it."""
 
     spec: PolicyFile
     version: str
     path: Path
+    shadows: tuple[Policy, ...] = ()
 
     @property
     def name(self) -> str:
         return self.spec.name
+
+    @property
+    def is_shadow(self) -> bool:
+        return self.spec.mode is Mode.SHADOW
 
 
 @dataclass(frozen=True)
@@ -139,6 +172,16 @@ class PolicyError(Exception):
         super().__init__("; ".join(str(problem) for problem in problems))
 
 
+def validation_problems(path: Path, exc: ValidationError) -> PolicyError:
+    """pydantic's errors as problems named by file and field."""
+    return PolicyError(
+        [
+            PolicyProblem(str(path), ".".join(str(part) for part in err["loc"]) or "(file)", err["msg"])
+            for err in exc.errors()
+        ]
+    )
+
+
 def load_policy_file(path: Path) -> Policy:
     raw = path.read_bytes()
     try:
@@ -150,35 +193,52 @@ def load_policy_file(path: Path) -> Policy:
     try:
         spec = PolicyFile.model_validate(data)
     except ValidationError as exc:
-        problems = [
-            PolicyProblem(str(path), ".".join(str(part) for part in err["loc"]) or "(file)", err["msg"])
-            for err in exc.errors()
-        ]
-        raise PolicyError(problems) from None
+        raise validation_problems(path, exc) from None
     if spec.name != path.stem:
         raise PolicyError([PolicyProblem(str(path), "name", f"must match the file name {path.stem!r}")])
     return Policy(spec=spec, version="sha256:" + hashlib.sha256(raw).hexdigest(), path=path)
 
 
+def is_test_file(path: Path) -> bool:
+    """``healthcare_test.yaml``: the tests of a policy, kept beside it."""
+    return path.stem.endswith("_test")
+
+
 def policy_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file())
+    return sorted(
+        p for p in directory.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file() and not is_test_file(p)
+    )
 
 
-def load_policies(directory: Path) -> dict[str, Policy]:
-    """Load and validate every policy in ``directory``; raise PolicyError listing all problems."""
+def load_all(directory: Path) -> list[Policy]:
+    """Every policy file in ``directory``, enforced and shadow, validated; PolicyError lists all problems."""
     if not directory.is_dir():
         raise PolicyError([PolicyProblem(str(directory), "(folder)", "policy folder does not exist")])
-    policies: dict[str, Policy] = {}
+    loaded: list[Policy] = []
     problems: list[PolicyProblem] = []
     for path in policy_files(directory):
         try:
-            policy = load_policy_file(path)
+            loaded.append(load_policy_file(path))
         except PolicyError as exc:
             problems.extend(exc.problems)
-            continue
-        policies[policy.name] = policy
+    enforced = {p.name for p in loaded if not p.is_shadow}
+    for policy in loaded:
+        if policy.is_shadow and policy.spec.shadow_of not in enforced:
+            message = f"names no enforced policy in this folder (known: {', '.join(sorted(enforced)) or 'none'})"
+            problems.append(PolicyProblem(str(policy.path), "shadow_of", message))
     if problems:
         raise PolicyError(problems)
-    if not policies:
-        raise PolicyError([PolicyProblem(str(directory), "(folder)", "no policy files (*.yaml) found")])
-    return policies
+    if not enforced:
+        raise PolicyError([PolicyProblem(str(directory), "(folder)", "no enforced policy files (*.yaml) found")])
+    return loaded
+
+
+def load_policies(directory: Path) -> dict[str, Policy]:
+    """The enforced policies of ``directory`` by name, each carrying its shadow policies; raise PolicyError
+    listing all problems."""
+    loaded = load_all(directory)
+    return {
+        p.name: dataclasses.replace(p, shadows=tuple(s for s in loaded if s.spec.shadow_of == p.name))
+        for p in loaded
+        if not p.is_shadow
+    }

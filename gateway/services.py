@@ -53,6 +53,11 @@ class Services:
         """The stages every door runs a request through."""
         return Pipeline(self.detector, self.audit)
 
+    def replace_policies(self, policies: dict[str, Policy]) -> None:
+        """A reloaded policy folder (``gateway.policy_reload``): one assignment, so a request sees the old
+        set or the new one, never a mixture."""
+        self.policies = policies
+
     def policy_for(self, key: ClientKey, requested: str | None) -> Policy:
         """The policy a request runs under: the key's, or one it may name."""
         name = requested or key.policy

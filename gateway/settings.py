@@ -103,6 +103,8 @@ class Settings(BaseSettings):
     local_model_threads: int | None = Field(default=None, ge=1)
     local_model_max_tokens: int = Field(default=256, ge=1)
     policy_dir: Path = BUNDLED_POLICY_DIR
+    # How often a serving gateway looks for changed policy files (0: only on SIGHUP; see gateway.policy_reload).
+    policy_reload_interval_s: float = Field(default=2.0, ge=0)
     master_key_file: Path | None = None
     # Cadence at which each gateway process signs the audit chain head (and always at shutdown).
     audit_sign_every_records: int = Field(default=1000, ge=1)

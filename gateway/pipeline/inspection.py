@@ -21,7 +21,7 @@ from gateway.errors import Unavailable
 from gateway.pipeline import content, segments
 from gateway.pipeline.decide import UNSCANNABLE, decide
 from gateway.policy import Policy
-from gateway.types import Action, Decision, Finding, Part, Segment
+from gateway.types import Action, Decision, Finding, Part, Segment, ShadowDecision
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +37,7 @@ class Inspection:
     findings: tuple[Finding, ...]
     decision: Decision
     segments: tuple[Segment, ...] = ()  # what was inspected, decoded payloads included
+    shadow: tuple[ShadowDecision, ...] = ()  # the policy's shadow policies: recorded, never enforced
 
 
 def unscannable_finding(item: content.Unscannable) -> Finding:
@@ -57,14 +58,29 @@ def inspect_sync(detector: Detects, policy: Policy, segments: Sequence[Segment])
             "Detection failed; the request was refused and nothing was forwarded.", code="detection_failed"
         ) from None
     fixed = {s.where for s in readable if not s.rewritable}
+    unredactable = any(f.where in fixed for f in findings)
     try:
-        decision = decide(policy, findings, unredactable=any(f.where in fixed for f in findings))
+        decision = decide(policy, findings, unredactable=unredactable)
     except Exception as exc:
         log.error("policy evaluation failed (%s); request refused", type(exc).__name__)
         raise Unavailable(
             "Policy evaluation failed; the request was refused and nothing was forwarded.", code="policy_failed"
         ) from None
-    return Inspection(findings=tuple(masked_paths(findings)), decision=decision, segments=tuple(readable))
+    shadow = tuple(shadow_decision(s, findings, unredactable) for s in policy.shadows)
+    return Inspection(
+        findings=tuple(masked_paths(findings)), decision=decision, segments=tuple(readable), shadow=shadow
+    )
+
+
+def shadow_decision(shadow: Policy, findings: Sequence[Finding], unredactable: bool) -> ShadowDecision:
+    """A shadow policy's decision on the same findings. It changes nothing: a failure is recorded as such
+    (the enforced decision stands, so nothing fails open)."""
+    try:
+        decision: Decision | None = decide(shadow, findings, unredactable=unredactable)
+    except Exception as exc:
+        log.error("shadow policy %s could not be evaluated (%s)", shadow.name, type(exc).__name__)
+        decision = None
+    return ShadowDecision(shadow.name, shadow.version, decision)
 
 
 def masked_paths(findings: Sequence[Finding]) -> list[Finding]:

@@ -166,6 +166,7 @@ class Pipeline:
             stream=request.stream,
             request_id=request_id.current(),
             subjects=detected_values(inspection.findings, inspection.segments),
+            shadow=inspection.shadow,
         )
 
 

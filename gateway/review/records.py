@@ -46,6 +46,7 @@ DETAIL_COLUMNS = (
     "stream",
     "completed_at",
     "detail",
+    "shadow",
 )
 
 
