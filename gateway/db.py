@@ -154,6 +154,17 @@ audit_signed_heads = Table(
 )
 
 
+# Rate-limit counters shared by every gateway process on the store (migration 0005; gateway.limits).
+rate_limit_hits = Table(
+    "rate_limit_hits",
+    metadata,
+    Column("scope", String(32), primary_key=True),
+    Column("bucket", String(200), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True, autoincrement=False),
+    Column("hits", Integer, nullable=False),
+)
+
+
 # Reviewer accounts for the review UI and API (migration 0003). Only an argon2id hash
 # of a password is stored; a session row holds a SHA-256 of its cookie token.
 reviewers = Table(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
-from gateway.errors import Blocked, GatewayError, Unavailable
+from gateway.errors import Blocked, GatewayError, InspectionTooLarge, Unavailable
 from gateway.pipeline.audit import record_decision, record_refusal
 from gateway.pipeline.inspection import Detects, Inspection, inspect, inspect_sync, refused
 from gateway.pipeline.parse import ParsedRequest
@@ -120,7 +120,7 @@ class Pipeline:
     ) -> Inspection | Refuse:
         try:
             return await inspect(self.detector, policy, request.segments)
-        except Unavailable as error:
+        except (Unavailable, InspectionTooLarge) as error:
             event = AuditEvent(
                 request.endpoint, tenant, refused(policy), Route.NONE, (), request.sha256, request.raw,
                 request.model, request.stream,
