@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     # Each request's detection budget (a large one runs in slices within it; past it, 413), and the
     # time after which a detection worker is taken as hung. Past max_segments a request is refused (413).
     detection_timeout_s: float = Field(default=30.0, gt=0)
-    detection_max_segments: int = Field(default=4096, ge=1)
+    detection_max_segments: int = Field(default=16384, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Model names a client may ask for that the gateway maps before forwarding upstream.
     model_aliases: dict[str, str] = Field(default_factory=dict)

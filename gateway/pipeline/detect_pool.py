@@ -84,7 +84,7 @@ class DetectorPool:
         *,
         start_timeout_s: float = 300.0,
         timeout_s: float = 30.0,
-        max_segments: int = 4096,
+        max_segments: int = 16384,
     ):
         if workers < 1:
             raise ValueError("a detection pool needs at least one worker")
