@@ -31,6 +31,7 @@ from sqlalchemy import (
     event,
 )
 
+from gateway import db_watchdog
 from gateway.settings import MIGRATIONS_DIR
 
 if TYPE_CHECKING:
@@ -223,6 +224,12 @@ class StoreTimeouts:
             keepalives_count=settings.postgres_keepalives_count,
         )
 
+    @property
+    def reply_s(self) -> float:
+        """PostgreSQL: the longest a connection waits for any reply before it is cut (``gateway.db_watchdog``):
+        the statement timeout, and two seconds for the server to say it ended the statement."""
+        return self.statement_s + 2.0
+
     def postgres_connect_args(self) -> dict[str, Any]:
         """libpq connection parameters (psycopg passes them on; URL query parameters are kept)."""
         dead_after_s = self.keepalives_idle_s + self.keepalives_interval_s * self.keepalives_count
@@ -279,6 +286,7 @@ def make_engine(url: str, timeouts: StoreTimeouts | None = None) -> Engine:
             with dbapi_connection.cursor() as cursor:
                 cursor.execute(f"SET statement_timeout = {statement_ms}")
             dbapi_connection.commit()
+            db_watchdog.watch(dbapi_connection, timeouts.reply_s)  # a server that acknowledges but never answers
 
     return engine
 
