@@ -4,7 +4,7 @@ Runs the real app on loopback with a real pool of detection workers and a loopba
 small chat requests one after another, first alone and then while a huge request (1,200 messages,
 about 1 MB of text) is in flight, and prints the medians side by side with the huge request's answer.
 
-    .venv/bin/python bench/slices_fairness.py [--workers 2] [--budget 10]
+    .venv/bin/python -m bench.slices_fairness [--workers 2] [--budget 10]
 """
 
 from __future__ import annotations
