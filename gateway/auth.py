@@ -8,7 +8,7 @@ import anyio.to_thread
 from fastapi import Depends
 from starlette.requests import Request
 
-from gateway.errors import Unauthenticated, Unavailable
+from gateway.errors import RateLimited, Unauthenticated, Unavailable
 from gateway.keys import ClientKey, authenticate
 from gateway.services import Services
 
@@ -35,7 +35,27 @@ async def client_key(request: Request) -> ClientKey:
         ) from None
     if key is None:
         raise Unauthenticated("Invalid API key: it is unknown or has been revoked.")
+    await _within_rate_limit(services, key)
     return key
+
+
+async def _within_rate_limit(services: Services, key: ClientKey) -> None:
+    """``GATEWAY_RATE_LIMIT_PER_MINUTE``, per client key, shared by every process on the store."""
+    limit = services.request_limit
+    if limit is None:
+        return
+    try:
+        verdict = await anyio.to_thread.run_sync(limit.hit, key.name)
+    except Exception:
+        raise Unavailable(
+            "The rate-limit store could not be read; the request was refused.", code="rate_limit_unavailable"
+        ) from None
+    if not verdict.allowed:
+        raise RateLimited(
+            f"This key's rate limit of {limit.limit} requests per minute is reached; "
+            "retry after the time in Retry-After.",
+            headers={"retry-after": str(verdict.retry_after_s)},
+        )
 
 
 ClientKeyDep = Annotated[ClientKey, Depends(client_key)]

@@ -31,6 +31,7 @@ from sqlalchemy import (
     event,
 )
 
+from gateway import db_watchdog
 from gateway.settings import MIGRATIONS_DIR
 
 if TYPE_CHECKING:
@@ -169,6 +170,17 @@ audit_subjects = Table(
     Index("ix_audit_subjects_subject_hash", "subject_hash"),
 )
 
+# Rate-limit counters shared by every gateway process on the store (migration 0005; gateway.limits).
+rate_limit_hits = Table(
+    "rate_limit_hits",
+    metadata,
+    Column("scope", String(32), primary_key=True),
+    Column("bucket", String(200), primary_key=True),
+    Column("window_start", BigInteger, primary_key=True, autoincrement=False),
+    Column("hits", Integer, nullable=False),
+)
+
+
 # Reviewer accounts for the review UI and API (migration 0003). Only an argon2id hash
 # of a password is stored; a session row holds a SHA-256 of its cookie token.
 reviewers = Table(
@@ -231,6 +243,12 @@ class StoreTimeouts:
             keepalives_count=settings.postgres_keepalives_count,
         )
 
+    @property
+    def reply_s(self) -> float:
+        """PostgreSQL: the longest a connection waits for any reply before it is cut (``gateway.db_watchdog``):
+        the statement timeout, and two seconds for the server to say it ended the statement."""
+        return self.statement_s + 2.0
+
     def postgres_connect_args(self) -> dict[str, Any]:
         """libpq connection parameters (psycopg passes them on; URL query parameters are kept)."""
         dead_after_s = self.keepalives_idle_s + self.keepalives_interval_s * self.keepalives_count
@@ -289,6 +307,7 @@ def make_engine(url: str, timeouts: StoreTimeouts | None = None) -> Engine:
             with dbapi_connection.cursor() as cursor:
                 cursor.execute(f"SET statement_timeout = {statement_ms}")
             dbapi_connection.commit()
+            db_watchdog.watch(dbapi_connection, timeouts.reply_s)  # a server that acknowledges but never answers
 
     return engine
 

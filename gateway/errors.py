@@ -9,8 +9,10 @@ GatewayError
  +-- NotFound              404  review API: no such record or reviewer
  +-- TooManyAttempts       429  review API: sign-in locked after repeated failures
  +-- TooManyRequests       429  the on-premises model servers are at capacity (``Retry-After``)
+ +-- RateLimited           429  the client key's GATEWAY_RATE_LIMIT_PER_MINUTE is used up (``Retry-After``)
  +-- Blocked               403  the policy blocks the request (``policy_violation``)
  +-- PayloadTooLarge       413  body over the configured limit
+ |    +-- InspectionTooLarge   413  too many segments, or detection ran out of the request's budget
  +-- UpstreamFailed        502  the cloud upstream failed or answered with an error
  +-- Unavailable           503  a stage that must succeed failed: the request is refused
                                 (detection, policy, audit store, local model): fail closed
@@ -92,10 +94,20 @@ class TooManyRequests(GatewayError):
     code = "local_capacity"
 
 
+class RateLimited(GatewayError):
+    status_code = 429
+    error_type = "rate_limit_error"
+    code = "rate_limited"
+
+
 class PayloadTooLarge(GatewayError):
     status_code = 413
     error_type = "invalid_request_error"
     code = "payload_too_large"
+
+
+class InspectionTooLarge(PayloadTooLarge):
+    code = "too_large_to_inspect"
 
 
 class Blocked(GatewayError):

@@ -28,6 +28,7 @@ from gateway.backends.local import LocalModelBackend, bundled_model_path
 from gateway.backends.upstream import UpstreamBackend
 from gateway.errors import InvalidRequest, PolicyNotPermitted
 from gateway.keys import ClientKey
+from gateway.limits import SharedWindow
 from gateway.pipeline.inspection import Detects
 from gateway.pipeline.run import Pipeline
 from gateway.policy import Policy, load_policies
@@ -47,6 +48,12 @@ class Services:
     upstream: Backend | None
     anthropic: UpstreamBackend | None = None
     ready: dict[str, bool] = field(default_factory=dict)
+
+    @functools.cached_property
+    def request_limit(self) -> SharedWindow | None:
+        """Requests per client key per minute (``GATEWAY_RATE_LIMIT_PER_MINUTE``), shared through the store."""
+        per_minute = self.settings.rate_limit_per_minute
+        return None if per_minute is None else SharedWindow(self.engine, "requests", per_minute, 60)
 
     @functools.cached_property
     def pipeline(self) -> Pipeline:
@@ -97,7 +104,12 @@ def build_detector(settings: Settings) -> Detects:
     from gateway.pipeline.detect_pool import DetectorPool
 
     log.info("starting %d detection worker process(es)", workers)
-    return DetectorPool(workers, settings.spacy_model, timeout_s=settings.detection_timeout_s)
+    return DetectorPool(
+        workers,
+        settings.spacy_model,
+        timeout_s=settings.detection_timeout_s,
+        max_segments=settings.detection_max_segments,
+    )
 
 
 def local_model_path(settings: Settings) -> Path:

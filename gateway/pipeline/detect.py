@@ -34,12 +34,11 @@ from gateway.entities import ENTITY_TYPES
 from gateway.pipeline.cache import DEFAULT_MAX_ENTRIES, FindingsCache
 from gateway.pipeline.nlp_engine import FastLemmaContextAwareEnhancer, OfflineSpacyNlpEngine
 from gateway.pipeline.normalise import NormalisedText, collapse, decoded_views, fold, unescape
+from gateway.pipeline.slices import BOUNDARY_WINDOW, conversation
 from gateway.recognizers import build_recognizers
 from gateway.types import Finding, Segment
 
 SCORE_THRESHOLD = 0.4
-# Characters of context taken on each side of a boundary between user messages.
-BOUNDARY_WINDOW = 1024
 # A stitched boundary: context kept around the two fragments, and how far into the later
 # message its first fragment may start (a few words: "and the rest is", "second half").
 STITCH_CONTEXT = 160
@@ -148,12 +147,20 @@ class Detector:
 
     def detect(self, segments: Sequence[Segment]) -> list[Finding]:
         """Findings for every segment, offsets into each segment's text as sent."""
+        return finish(self.scan(segments, conversation(segments)))
+
+    def scan(
+        self, segments: Sequence[Segment], conversation: Sequence[Segment] = (), first_boundary: int = 1
+    ) -> list[Finding]:
+        """One slice of a request's detection, unmerged: the findings of each of ``segments``, and of the
+        boundaries ``first_boundary`` onwards between the messages of ``conversation`` (a run of
+        :func:`conversation`). ``finish`` over the slices of a request gives what ``detect`` gives."""
         findings: list[Finding] = []
         for segment in segments:
             for hit in self._scan_cached(segment.text, with_ner=True):
                 findings.append(_finding(hit, segment, hit.start, hit.end))
-        findings.extend(self._scan_conversation([s for s in segments if s.role == "user" and s.conversational]))
-        return _drop_shadowed(_drop_names_inside_other_values(_merge(findings)))
+        findings.extend(self._scan_conversation(conversation, first_boundary))
+        return findings
 
     @property
     def cache(self) -> FindingsCache[tuple[_Hit, ...]] | None:
@@ -215,14 +222,14 @@ class Detector:
             hits.append(_Hit(result.entity_type, start, end, result.score, recognizer))
         return hits
 
-    def _scan_conversation(self, messages: Sequence[Segment]) -> list[Finding]:
+    def _scan_conversation(self, messages: Sequence[Segment], first_boundary: int = 1) -> list[Finding]:
         """Findings for values that cross the boundary between consecutive user messages.
 
         Each boundary is scanned in a window of the joined messages around it, so
         the cost per turn is that of the new boundary, not of the whole history.
         """
         findings = []
-        for boundary in range(1, len(messages)):
+        for boundary in range(max(1, first_boundary), len(messages)):
             parts = _window(messages, boundary)
             bounds: list[tuple[Segment, int, int, int]] = []  # message, window start, window end, slice offset
             position = 0
@@ -273,6 +280,11 @@ class Detector:
                 pairs.append(_Hit(hit.entity_type, first[0] + hit.start, first[1], hit.score, hit.recognizer))
                 pairs.append(_Hit(hit.entity_type, second[0], second[0] + hit.end - split, hit.score, hit.recognizer))
         return tuple(pairs)
+
+
+def finish(findings: list[Finding]) -> list[Finding]:
+    """The findings of a request's slices, merged and with shadowed ones dropped."""
+    return _drop_shadowed(_drop_names_inside_other_values(_merge(findings)))
 
 
 def _window(messages: Sequence[Segment], boundary: int) -> list[tuple[Segment, int, int]]:

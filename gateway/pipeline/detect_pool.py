@@ -22,11 +22,14 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.synchronize import Semaphore
+from typing import Any
 
+from gateway.pipeline import slices
+from gateway.pipeline.slices import SLICE_CHARS, SLICE_SEGMENTS, TooLargeToInspect
 from gateway.types import Finding, Segment
 
 log = logging.getLogger(__name__)
@@ -56,6 +59,17 @@ def _detect(messages: Sequence[Segment]) -> list[Finding]:
     return _detector.detect(messages)  # type: ignore[attr-defined, no-any-return]
 
 
+def _scan(segments: Sequence[Segment], conversation: Sequence[Segment], first_boundary: int) -> list[Finding]:
+    assert _detector is not None
+    return _detector.scan(segments, conversation, first_boundary)  # type: ignore[attr-defined, no-any-return]
+
+
+def _finish(findings: list[Finding]) -> list[Finding]:
+    from gateway.pipeline.detect import finish
+
+    return finish(findings)
+
+
 def _ready() -> int:
     return os.getpid()
 
@@ -63,13 +77,23 @@ def _ready() -> int:
 class DetectorPool:
     """A :class:`gateway.pipeline.inspection.Detects` that runs ``Detector.detect`` in worker processes."""
 
-    def __init__(self, workers: int, spacy_model: str, *, start_timeout_s: float = 300.0, timeout_s: float = 30.0):
+    def __init__(
+        self,
+        workers: int,
+        spacy_model: str,
+        *,
+        start_timeout_s: float = 300.0,
+        timeout_s: float = 30.0,
+        max_segments: int = 16384,
+    ):
         if workers < 1:
             raise ValueError("a detection pool needs at least one worker")
         self.workers = workers
         self.spacy_model = spacy_model
         self.start_timeout_s = start_timeout_s
         self.timeout_s = timeout_s
+        self.max_segments = max_segments
+        self._large = threading.BoundedSemaphore(max(1, workers - 1))  # slices of large requests in flight
         self._lock = threading.Lock()
         self._closed = False
         self._restarting = False
@@ -100,15 +124,69 @@ class DetectorPool:
         return executor
 
     def detect(self, messages: Sequence[Segment]) -> list[Finding]:
+        segments = list(messages)
+        if len(segments) > self.max_segments:
+            raise TooLargeToInspect(f"more than {self.max_segments} segments")
+        if len(segments) <= SLICE_SEGMENTS and slices.size(segments) <= SLICE_CHARS:
+            return self._whole(segments)
+        return self._sliced(slices.plan(segments))
+
+    def _whole(self, segments: list[Segment]) -> list[Finding]:
+        """A small request: one task, as it always was."""
+        return self._whole_call(_detect, segments)
+
+    def _whole_call(self, task: Callable[[list[Any]], list[Finding]], argument: list[Any]) -> list[Finding]:
         executor = self._executor
         try:
-            return executor.submit(_detect, list(messages)).result(timeout=self.timeout_s)
+            return executor.submit(task, argument).result(timeout=self.timeout_s)
         except BrokenProcessPool:
             self._replace(executor, "a detection worker died")
             raise
         except TimeoutError:  # a hung worker would hold its slot for ever: replace the pool
             self._replace(executor, f"detection took longer than {self.timeout_s:g} s")
             raise
+
+    def _sliced(self, plan: list[slices.Slice]) -> list[Finding]:
+        """A large request, slice by slice within its own budget (``timeout_s``).
+
+        Large requests together keep at most ``workers - 1`` slices in flight (one, with one worker),
+        so small requests always find a worker between two slices. A request that runs out of budget is
+        refused (:class:`TooLargeToInspect`); its slice in flight finishes and is dropped, and only a slice
+        still running ``timeout_s`` after it was sent (a hung worker) has the pool replaced.
+        """
+        executor = self._executor
+        deadline = time.monotonic() + self.timeout_s
+        findings: list[Finding] = []
+        for part in plan:
+            if not self._large.acquire(timeout=max(0.0, deadline - time.monotonic())):
+                raise TooLargeToInspect(f"no detection budget left after {self.timeout_s:g} s")
+            try:
+                sent = time.monotonic()
+                future = executor.submit(_scan, *part.args)
+            except BaseException:
+                self._large.release()
+                raise
+            future.add_done_callback(lambda _: self._large.release())
+            try:
+                findings.extend(future.result(timeout=max(0.0, deadline - time.monotonic())))
+            except BrokenProcessPool:
+                self._replace(executor, "a detection worker died")
+                raise
+            except TimeoutError:
+                self._watch(executor, future, sent)
+                raise TooLargeToInspect(f"detection took longer than its budget of {self.timeout_s:g} s") from None
+        return self._whole_call(_finish, findings)
+
+    def _watch(self, executor: ProcessPoolExecutor, future: Future[list[Finding]], sent: float) -> None:
+        """Replace the pool if a dropped slice is still running ``timeout_s`` after it was sent (a hung worker)."""
+
+        def check() -> None:
+            if not future.done():
+                self._replace(executor, f"a detection slice took longer than {self.timeout_s:g} s")
+
+        timer = threading.Timer(max(0.0, sent + self.timeout_s - time.monotonic()), check)
+        timer.daemon = True
+        timer.start()
 
     def _replace(self, broken: ProcessPoolExecutor, why: str) -> None:
         """Replace a broken pool in the background; requests are refused until it is back."""

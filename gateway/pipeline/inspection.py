@@ -17,9 +17,10 @@ from typing import Protocol
 
 import anyio.to_thread
 
-from gateway.errors import Unavailable
+from gateway.errors import InspectionTooLarge, Unavailable
 from gateway.pipeline import content, segments
 from gateway.pipeline.decide import UNSCANNABLE, decide
+from gateway.pipeline.slices import TooLargeToInspect
 from gateway.policy import Policy
 from gateway.types import Action, Decision, Finding, Part, Segment, ShadowDecision
 
@@ -52,6 +53,12 @@ def inspect_sync(detector: Detects, policy: Policy, segments: Sequence[Segment])
         readable, unreadable = content.expand(list(segments))
         detected = detector.detect(readable) if readable else []
         findings = (*detected, *(unscannable_finding(item) for item in unreadable))
+    except TooLargeToInspect as exc:
+        log.warning("request too large to inspect (%s); refused", exc)
+        raise InspectionTooLarge(
+            f"The request is too large to inspect ({exc}); it was refused and nothing was forwarded. "
+            "Send fewer messages or less text per request."
+        ) from None
     except Exception as exc:
         log.error("detection failed (%s); request refused", type(exc).__name__)
         raise Unavailable(

@@ -18,7 +18,7 @@ from typing import Any, Protocol
 from gateway import metrics, request_id, tracing
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
 from gateway.audit.subjects import detected_values
-from gateway.errors import Blocked, GatewayError, Unavailable
+from gateway.errors import Blocked, GatewayError, InspectionTooLarge, Unavailable
 from gateway.pipeline.audit import record_decision, record_refusal
 from gateway.pipeline.inspection import Detects, Inspection, inspect, inspect_sync, refused
 from gateway.pipeline.parse import ParsedRequest
@@ -128,7 +128,7 @@ class Pipeline:
                 inspection = await inspect(self.detector, policy, request.segments)
                 found = sorted({metrics.entity_label(f.entity_type) for f in inspection.findings})
                 tracing.annotate(span, **{"gateway.findings": len(inspection.findings), "gateway.entity_types": found})
-        except Unavailable as error:
+        except (Unavailable, InspectionTooLarge) as error:
             event = AuditEvent(
                 request.endpoint, tenant, refused(policy), Route.NONE, (), request.sha256, request.raw,
                 request.model, request.stream, request_id.current(),

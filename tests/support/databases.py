@@ -6,6 +6,7 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine, text
 
@@ -39,3 +40,13 @@ def database_url(dialect: str, directory: Path) -> Iterator[str]:
     else:
         with postgres_schema() as url:
             yield url
+
+
+def query(url: str, sql: str) -> list[tuple[Any, ...]]:
+    """The rows of one SQL query on the store at ``url`` (a fresh engine, disposed after)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql)).all()]
+    finally:
+        engine.dispose()

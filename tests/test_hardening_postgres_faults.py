@@ -1,0 +1,128 @@
+"""PostgreSQL failing under a running gateway (issue 12: "PostgreSQL killed or black-holed"): the request
+gets 503 within the configured bound, nothing is forwarded, the gateway recovers when the server is back,
+and shutdown is not blocked.
+
+Real parts: the real ``gateway serve``, the real PostgreSQL server behind a loopback TCP proxy
+(``tests.support.faults.FreezableProxy``) that freezes every connection (the server's TCP stack
+acknowledges, nothing answers: a server stopped dead, a hung middlebox) or resets them (the server
+killed), a loopback upstream.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import OperationalError
+
+from gateway import db
+from tests.support.databases import postgres_schema
+from tests.support.faults import FreezableProxy
+from tests.support.server import GatewayProcess, free_port, gateway_env
+from tests.support.upstream import RecordingUpstream
+from tests.test_hardening_timeouts import chat as timed_chat
+
+STATEMENT_S = 2.0
+CONNECT_S = 2
+REPLY_S = STATEMENT_S + 2.0  # gateway.db.StoreTimeouts.reply_s
+SLACK_S = 4.0  # detection, thread hand-offs and the HTTP round trip on a loaded 2-core machine
+
+
+@pytest.fixture()
+def proxied_store() -> Iterator[tuple[str, FreezableProxy]]:
+    with postgres_schema() as url:
+        db.upgrade(url)
+        with FreezableProxy("127.0.0.1", 5432) as proxy:
+            yield url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}"), proxy
+
+
+def chat(gateway: GatewayProcess, key: str) -> tuple[httpx.Response, float]:
+    return timed_chat(gateway.base_url, key)
+
+
+def refused_within(gateway: GatewayProcess, key: str, bound_s: float) -> None:
+    response, elapsed = chat(gateway, key)
+    assert response.status_code == 503, response.text
+    assert response.json()["error"]["code"] in {"auth_unavailable", "audit_unavailable"}, response.text
+    assert "Traceback" not in response.text
+    assert elapsed < bound_s, elapsed
+
+
+def test_postgresql_black_holed_or_killed_mid_run_refuses_in_bound_and_recovers(
+    tmp_path: Path, proxied_store: tuple[str, FreezableProxy], upstream: RecordingUpstream
+) -> None:
+    url, proxy = proxied_store
+    env = gateway_env(
+        tmp_path,
+        GATEWAY_DATABASE_URL=url,
+        GATEWAY_UPSTREAM_URL=upstream.url,
+        GATEWAY_DETECTION_WORKERS="0",
+        GATEWAY_POSTGRES_STATEMENT_TIMEOUT_S=str(STATEMENT_S),
+        GATEWAY_POSTGRES_CONNECT_TIMEOUT_S=str(CONNECT_S),
+        GATEWAY_DATABASE_POOL_TIMEOUT_S="3",
+    )
+    gateway = GatewayProcess(data_dir=tmp_path, env=env, port=free_port())
+    key = gateway.create_key("app", "general")
+    gateway.start()
+    try:
+        assert chat(gateway, key)[0].status_code == 200
+        upstream.clear()
+
+        proxy.freeze()  # black-holed: pooled connections wait for replies that never come
+        refused_within(gateway, key, REPLY_S + CONNECT_S + SLACK_S)
+        refused_within(gateway, key, REPLY_S + CONNECT_S + SLACK_S)  # the next one too: nothing piles up
+        assert upstream.requests == []  # nothing forwarded unaudited
+
+        proxy.restore()
+        response, _ = chat(gateway, key)
+        assert response.status_code == 200, response.text
+
+        upstream.clear()
+        proxy.reset()  # killed: every connection reset, new ones refused
+        refused_within(gateway, key, CONNECT_S + SLACK_S)
+        assert upstream.requests == []
+        proxy.restore()
+        assert chat(gateway, key)[0].status_code == 200
+
+        proxy.freeze()  # and shutdown while black-holed: bounded too
+        assert gateway.process is not None
+        started = time.monotonic()
+        gateway.process.send_signal(signal.SIGTERM)
+        gateway.process.wait(timeout=60)
+        assert time.monotonic() - started < 2 * (REPLY_S + CONNECT_S) + SLACK_S, gateway.log()[-2000:]
+        assert "Traceback" not in gateway.log(), gateway.log()[-3000:]
+    finally:
+        proxy.restore()
+        gateway.stop()
+    result = gateway.cli("audit", "verify", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "pending" not in result.stdout.lower() or "0 pending" in result.stdout.lower(), result.stdout
+
+
+def test_a_statement_on_a_frozen_connection_is_cut_within_the_reply_bound_and_idle_ones_are_not(
+    proxied_store: tuple[str, FreezableProxy],
+) -> None:
+    """The watchdog (gateway.db_watchdog) directly: keepalives and tcp_user_timeout cannot notice a peer whose
+    TCP stack acknowledges everything, and the server's statement timeout never reaches a frozen server."""
+    url, proxy = proxied_store
+    timeouts = db.StoreTimeouts(statement_s=1.0)
+    engine = db.make_engine(url, timeouts)
+    try:
+        with engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+            time.sleep(timeouts.reply_s + 1.0)  # idle longer than the bound: not cut
+            assert conn.execute(text("SELECT 2")).scalar() == 2
+            proxy.freeze()
+            started = time.monotonic()
+            with pytest.raises(OperationalError):
+                conn.execute(text("SELECT 3"))
+            elapsed = time.monotonic() - started
+        assert timeouts.reply_s * 0.9 <= elapsed < timeouts.reply_s + 2.0, elapsed
+    finally:
+        proxy.restore()
+        engine.dispose()
