@@ -17,7 +17,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from gateway.recognizers.base import LabelledValueRecognizer, ResultCheck
 from gateway.recognizers.checksums import digits_only
-from gateway.recognizers.ner import COMPANY_FORM
+from gateway.recognizers.ner import COMPANY_FORM, ORGANISATION_WORDS
 
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
@@ -140,11 +140,11 @@ NOT_NAMES = (
     | STOP_WORDS
 )
 _WORD = r"[A-Za-z][a-z]+(?:[-'][A-Za-z][a-z]+)?"
-_CAP_WORD = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
+_CAP_WORD = r"[^\W\d_a-z][^\W\d_A-Z]+(?:[-'][^\W\d_a-z][^\W\d_A-Z]+)?"  # Jane, Wiśniewska, Ólafsdóttir
 _UPPER_WORD = r"(?:O'|MC|MAC)?[A-Z]{2,}(?:[-'][A-Z]{2,})?"
 # A name written in any of the ways forms and records write it.
 _ANY_NAME = (
-    rf"(?:{_CAP_WORD}(?:[ \t]+[A-Z]\.)?(?:[ \t]+{_CAP_WORD}){{1,2}}"  # Jane Q. Doe
+    rf"(?:{_CAP_WORD}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAP_WORD}){{1,2}}"  # Jane Q. Doe, Kaikou M Shimoda
     rf"|{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD}){{1,2}}"  # JANE DOE
     rf"|(?:{_UPPER_WORD}|{_CAP_WORD}),[ \t]*{_CAP_WORD}(?:[ \t]+[A-Z]\.?)?"  # DOE, Jane / Doe, Jane
     rf"|{_UPPER_WORD}/{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})?)"  # DOE/JANE (airline form)
@@ -186,7 +186,8 @@ class PersonNameRecognizer(LabelledValueRecognizer):
             "given_name",
             r"(?=(?i:[mncwlf]))"  # the first letters of the cues: other positions are skipped cheaply
             r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcalls?\s+me|\bnamed(?:\s+(?:him|her|them))?"
-            r"|\b(?:was|is|am)\s+called|\b(?:first|last|given|family|sur)\s*name\s*(?:is|:)|\bname\?)[ \t]+"
+            r"|\b(?:was|is|am)\s+called|\b(?:first|last|given|family|sur|maiden|birth)\s*name\s*(?:is|was|:)"
+            r"|\bname\?)[ \t]+"
             rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)"
             r"(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))",
             0.7,
@@ -293,17 +294,9 @@ class PersonNameRecognizer(LabelledValueRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool | None:
         words = re.findall(r"[^\W\d_]+", pattern_text.lower())
-        if not words or any(word in NOT_NAMES or word in _ORGANISATION_WORDS for word in words):
+        if not words or any(word in NOT_NAMES or word in ORGANISATION_WORDS for word in words):
             return False
         return False if COMPANY_FORM.search(pattern_text) else None
-
-
-# Words of an organisation's name, never of a person's ("Goosehead Insurance Inc", "Stamen Design").
-_ORGANISATION_WORDS = frozenset(
-    """corporation corp company group holding holdings insurance bank bancorp systems solutions services
-    technologies technology industries limited design designs partners associates consulting labs laboratories
-    pharmaceuticals therapeutics energy electric university college hospital clinic foundation institute""".split()
-)
 
 
 # Security identifiers and market wording: a 9-character CUSIP is not a passport number.
