@@ -1,4 +1,4 @@
-"""Names the lexicon confirms (gateway/recognizers/lexicon.py, ner.PersonLexiconRecognizer), through the real detector."""
+"""Names the lexicon confirms (``lexicon``, ``ner.PersonLexiconRecognizer``), through the real detector."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from gateway.types import Message
 from tests.detect_fixtures import detector  # noqa: F401  (the session-wide real Detector)
 
 
-def _persons(detector: Detector, text: str) -> list[str]:
+def _persons(detector: Detector, text: str) -> list[str]:  # noqa: F811
     findings = detector.detect([Message(0, "user", text)])
     return sorted(text[f.start : f.end] for f in findings if f.entity_type == "PERSON")
 
