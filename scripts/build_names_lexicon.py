@@ -1,6 +1,6 @@
 """Builds gateway/recognizers/data/names.txt.gz, the names lexicon, from ``names-dataset`` (PyPI, Apache-2.0).
 
-Usage: ``python scripts/build_names_lexicon.py [--rank 1000] [--words /usr/share/dict/american-english]``
+Usage: ``python scripts/build_names_lexicon.py [--rank 2000] [--words /usr/share/dict/american-english]``
 (needs ``pip install names-dataset==3.3.1`` and Debian's ``wamerican`` word list; about 30 s and 2 GB).
 
 ``names-dataset`` 3.3.1 ranks 730,000 given names and 980,000 surnames per country (105 countries).
@@ -36,7 +36,7 @@ def _load(path: Path) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rank", type=int, default=1000)
+    parser.add_argument("--rank", type=int, default=2000)
     parser.add_argument("--words", type=Path, default=Path("/usr/share/dict/american-english"))
     args = parser.parse_args()
     from importlib.metadata import version

@@ -50,14 +50,20 @@ class SsnRecognizer(PresidioUsSsnRecognizer):
 
 
 class UsDriverLicenseRecognizer(LabelledValueRecognizer):
-    """A driver-licence number after its label; replaces Presidio's pattern, noisy in prompts."""
+    """A driver-licence number after its label; replaces Presidio's pattern, noisy in prompts.
+
+    Labels: ``driver's license``, ``driving licence``, ``DL``, a state before ``license``
+    (``TX license #``, ``Texas lic.``); the value may be digits only (Texas: 8 digits).
+    """
 
     ENTITY = "US_DRIVER_LICENSE"
     PATTERNS = [
         Pattern(
             "labelled_license",
-            r"(?=[dD])"  # the first letters of the labels: other positions are skipped cheaply
-            r"(?:(?i:\bdriver'?s?\s+licen[cs]e|\bdriving\s+licen[cs]e)|\bDL)\s*(?i:number|num|no\.?|#|id)?"
+            r"(?=[dDA-Z])"  # the first letters of the labels: other positions are skipped cheaply
+            r"(?:(?i:\bdriver'?s?\s+lic(?:en[cs]e|\.)?|\bdriving\s+licen[cs]e)|\bDL"
+            r"|\b(?:[A-Z]{2}|Texas|California|Florida|Illinois|Ohio|Georgia|Michigan|Arizona|Colorado|Washington)"
+            r"\s+(?i:licen[cs]e|lic\.))\s*(?i:number|num|no\.?|#|id)?"
             r"\s*(?:is|was|=|:|#|-)?\s*#?\s*(?P<value>[A-Za-z]{0,3}-?\d[A-Za-z0-9-]{4,16}[A-Za-z0-9])\b",
             0.85,
         )

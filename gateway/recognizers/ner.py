@@ -204,7 +204,9 @@ def _single_name(text: str, start: int, word: str) -> bool:
 
 
 _ENGLISH_FUNCTION_WORDS = frozenset(
-    "the a an and of to in is are was were for with on at by from this that it he she they you we my his her".split()
+    """the a an and of to in is are was were for with on at by from this that it he she they you we my his her as i me
+    your our their him them be been have has had not but or if so here there what who how why can will do did does
+    just very""".split()
 )
 
 
@@ -341,17 +343,23 @@ class PersonLexiconRecognizer(EntityRecognizer):
         if doc is None:  # a secondary view (tokens only): the main view of the same text has the names
             return []
         others = [(e.start_char, e.end_char) for e in doc.ents if e.label_ in _NOT_A_PERSON_LABELS]
+        nations = [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "NORP"]
         explanation = AnalysisExplanation(self.name, self.SCORE, textual_explanation="names lexicon")
         return [
             found(self, start, end, self.SCORE, explanation)
             for start, end in lexicon_names(text)
             if not any(a < end and start < b for a, b in others)
+            and not (any(a <= start and end <= b for a, b in nations) and _ADJECTIVE_USE.match(text, end))
         ]
 
 
-# What NER calls a nationality, a date or a language is not a person, even when it is also a given name. Not its
-# places: the small model calls many a lone given name a GPE ("Rebecca is ...", "Why is Stanko ...").
-_NOT_A_PERSON_LABELS = frozenset("NORP DATE TIME LANGUAGE EVENT".split())
+# What NER calls a date or a language is not a person, even when it is also a given name. Not its places: the
+# small model calls many a lone given name a GPE ("Rebecca is ...", "Why is Stanko ..."). A nationality (NORP)
+# only when used as an adjective ("a German place", "Danish graffiti"): the model calls "Lukas", "Christian" NORP too.
+_NOT_A_PERSON_LABELS = frozenset("DATE TIME LANGUAGE EVENT".split())
+_ADJECTIVE_USE = re.compile(
+    r"[ \t]+(?!(?:his|her|their|my|our|your|its|him|them|me|and|or|is|was|has|had|said|says|will|would)\b)[a-z]"
+)
 
 
 @cache
@@ -380,7 +388,7 @@ def lexicon_names(text: str) -> list[tuple[int, int]]:
         if start < covered:
             continue
         word = text[start:end]
-        if not lexicon.is_given_name(word) or _common(word) or word.lower() in _PLACE_WORDS:
+        if not lexicon.is_given_name(word) or _common(word) or _place_or_country(word):
             if _opening_surname(text, word, start, end):
                 spans.append((start, end))
             continue
@@ -424,6 +432,11 @@ def _opening_surname(text: str, word: str, start: int, end: int) -> bool:
     )
 
 
+def _place_or_country(word: str) -> bool:
+    lower = word.lower()
+    return lower in _PLACE_WORDS or lower in _country_names()
+
+
 def _common(word: str) -> bool:
     lower = word.lower()
     return lower in STOP_WORDS or lower in IMPERATIVES or lower in NOT_NAME_WORDS or lower in NAME_PARTICLES
@@ -451,6 +464,8 @@ def _full_name(text: str, tokens: list[tuple[int, int]], i: int) -> tuple[int, i
             continue
         if (word[0].isupper() != upper) or (upper and word.isupper()) or _common(word):
             break
+        if word.lower() in _country_names() or (not upper and len(word) < 3):
+            break  # "argentina uruguay"; "apo aa" (a military address)
         if not lexicon.is_name(word):
             if upper and _unknown_surname(word):
                 last = j  # "Trifon Nekrasov": capitalised, and no English word
