@@ -173,7 +173,8 @@ NOT_A_LONE_NAME = frozenset(
     """python java javascript typescript kotlin golang perl scala haskell fortran cobol linux windows excel
     name names email e-mail phone address beneficiary account date ext total amount status type note notes
     jan feb mar apr jun jul aug sep sept oct nov dec january february march july september october november
-    december monday tuesday wednesday thursday friday saturday sunday""".split()
+    december monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu thur thurs fri sat
+    sun""".split()
 )
 _ENGLISH_WORD = re.compile(r"[A-Za-z]+")
 
@@ -349,7 +350,7 @@ class PersonLexiconRecognizer(EntityRecognizer):
             found(self, start, end, self.SCORE, explanation)
             for start, end in lexicon_names(text)
             if not any(a < end and start < b for a, b in others)
-            and not (any(a <= start and end <= b for a, b in nations) and _ADJECTIVE_USE.match(text, end))
+            and not (any(a <= start and end <= b for a, b in nations) and not _person_after(text, end))
         ]
 
 
@@ -357,9 +358,12 @@ class PersonLexiconRecognizer(EntityRecognizer):
 # small model calls many a lone given name a GPE ("Rebecca is ...", "Why is Stanko ..."). A nationality (NORP)
 # only when used as an adjective ("a German place", "Danish graffiti"): the model calls "Lukas", "Christian" NORP too.
 _NOT_A_PERSON_LABELS = frozenset("DATE TIME LANGUAGE EVENT".split())
-_ADJECTIVE_USE = re.compile(
-    r"[ \t]+(?!(?:his|her|their|my|our|your|its|him|them|me|and|or|is|was|has|had|said|says|will|would)\b)[a-z]"
-)
+_PRONOUN_AFTER = re.compile(r"[ \t]+(?:his|her|their|him|them|me)\b")
+
+
+def _person_after(text: str, end: int) -> bool:
+    """A possessive, a verb or a pronoun after the word: "Lukas his address", "Christian said"."""
+    return text[end : end + 2] in ("'s", "’s") or bool(_PRONOUN_AFTER.match(text, end) or _VERB_AFTER.match(text, end))
 
 
 @cache
@@ -432,6 +436,16 @@ def _opening_surname(text: str, word: str, start: int, end: int) -> bool:
     )
 
 
+def _code_or_firm(text: str, start: int, end: int) -> bool:
+    """``redis.Redis(``, ``user_Name``: code; ``Johnson & Johnson``, ``Ernst & Young``: a firm."""
+    return (
+        text[start - 1 : start] in (".", "_", "/", "\\")
+        or text[end : end + 1] in ("(", "_", "=", "[", ".", "/")
+        or text[max(0, start - 2) : start] == "& "
+        or text[end : end + 2] == " &"
+    )
+
+
 def _place_or_country(word: str) -> bool:
     lower = word.lower()
     return lower in _PLACE_WORDS or lower in _country_names()
@@ -476,10 +490,15 @@ def _full_name(text: str, tokens: list[tuple[int, int]], i: int) -> tuple[int, i
     if last is None:
         return None
     start, end = tokens[i][0], tokens[last][1]
+    if _code_or_firm(text, start, end):
+        return None
     if _VARIABLE.search(text, max(0, start - 2), start) or COMPANY_FORM.search(text[start : end + 8].split("\n")[0]):
         return None
     if _STREET_AFTER.match(text, end):
         return None
+    firm = text[start:end].lower()
+    if firm in FIRMS_NAMED_AFTER_PEOPLE or (firm + " ").startswith(_FIRM_PREFIXES):
+        return None  # "Charles Schwab", "Morgan Stanley"
     return start, end
 
 
@@ -507,6 +526,8 @@ def _lone_given_name(text: str, tokens: list[tuple[int, int]], i: int) -> bool:
     lower = word.lower()
     if lower in NOT_A_LONE_NAME or lower in NOT_A_PERSON_ALONE or len(word) < 3 or lower in _country_names():
         return False
+    if _code_or_firm(text, start, end):
+        return False
     for j in (i - 1, i + 1):  # beside another capitalised word: a title, a place or an organisation
         if 0 <= j < len(tokens):
             a, b = (tokens[j][1], start) if j < i else (end, tokens[j][0])
@@ -522,7 +543,23 @@ def _lone_given_name(text: str, tokens: list[tuple[int, int]], i: int) -> bool:
         return False
     if _SENTENCE_START.search(text, max(0, start - 6), start):
         return _AFTER_LONE_NAME.match(text, end) is not None
-    return True
+    return not _attributive(text, end)
+
+
+_NEXT_WORD = re.compile(r"[ \t]+([a-z]+)\b")
+
+
+def _attributive(text: str, end: int) -> bool:
+    """A proper noun before a common noun names a place or a thing ("our Reno warehouse", "a German place").
+
+    The next word is lower case and neither a function word nor a verb (a listed one, or one
+    ending in ``-ed`` or ``-s``: "Dagny reviewed", "Keiko says").
+    """
+    after = _NEXT_WORD.match(text, end)
+    if after is None or _AFTER_LONE_NAME.match(text, end):
+        return False
+    word = after.group(1)
+    return word not in STOP_WORDS and not word.endswith(("ed", "s"))
 
 
 # "said Callum to Haley", "shouted at Justin": a person is spoken to, not a place.
