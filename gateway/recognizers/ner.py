@@ -392,7 +392,7 @@ def lexicon_names(text: str) -> list[tuple[int, int]]:
         if start < covered:
             continue
         word = text[start:end]
-        if not lexicon.is_given_name(word) or _common(word) or _place_or_country(word):
+        if not lexicon.is_given_name(word) or _common(word) or word.lower() in _PLACE_WORDS:
             if _opening_surname(text, word, start, end):
                 spans.append((start, end))
             continue
@@ -440,15 +440,10 @@ def _code_or_firm(text: str, start: int, end: int) -> bool:
     """``redis.Redis(``, ``user_Name``: code; ``Johnson & Johnson``, ``Ernst & Young``: a firm."""
     return (
         text[start - 1 : start] in (".", "_", "/", "\\")
-        or text[end : end + 1] in ("(", "_", "=", "[", ".", "/")
+        or text[end : end + 1] in ("(", "_", "=", "[", "/")
         or text[max(0, start - 2) : start] == "& "
         or text[end : end + 2] == " &"
     )
-
-
-def _place_or_country(word: str) -> bool:
-    lower = word.lower()
-    return lower in _PLACE_WORDS or lower in _country_names()
 
 
 def _common(word: str) -> bool:
