@@ -336,6 +336,7 @@ class PersonLexiconRecognizer(EntityRecognizer):
 
     def load(self) -> None:
         lexicon.load()
+        _country_names()
 
     def analyze(
         self, text: str, entities: list[str], nlp_artifacts: NlpArtifacts | None = None
@@ -378,7 +379,8 @@ def _ner_doc(nlp_artifacts: NlpArtifacts | None) -> Doc | None:
     """The ``Doc`` NER ran on; None for a view that carries tokens only (made on demand, without NER)."""
     if nlp_artifacts is None:
         return None
-    doc = vars(nlp_artifacts).get("_doc", nlp_artifacts.tokens)
+    fields = vars(nlp_artifacts)
+    doc = fields["_doc"] if "_doc" in fields else nlp_artifacts.tokens
     return doc if isinstance(doc, Doc) else None
 
 
