@@ -21,14 +21,20 @@ _FILE = Path(__file__).with_name("data") / "names.txt.gz"
 
 
 @cache
-def _sets() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+def _sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
     sets: dict[str, set[str]] = {"G": set(), "S": set(), "E": set()}
     with gzip.open(_FILE, "rt", encoding="utf-8") as handle:
         for line in handle:
             kind, _, name = line.rstrip("\n").partition(" ")
             if kind in sets:
                 sets[kind].add(name.lower())
-    return frozenset(sets["G"]), frozenset(sets["S"]), frozenset(sets["E"])
+    given, surnames = frozenset(sets["G"]), frozenset(sets["S"])
+    return given, surnames, frozenset(sets["E"]), given | surnames
+
+
+def names_among(words: list[str]) -> set[str]:
+    """The lower-cased ``words`` that are names of the lexicon (one set intersection)."""
+    return {word.lower() for word in words} & _sets()[3]
 
 
 def load() -> None:
@@ -49,8 +55,7 @@ def is_surname(word: str) -> bool:
 def is_name(word: str) -> bool:
     """A given name or a surname."""
     lower = word.lower()
-    given, surnames, _ = _sets()
-    return lower in given or lower in surnames
+    return lower in _sets()[3]
 
 
 def is_english_word(word: str) -> bool:

@@ -387,10 +387,17 @@ def _ner_doc(nlp_artifacts: NlpArtifacts | None) -> Doc | None:
 def lexicon_names(text: str) -> list[tuple[int, int]]:
     """Spans of names the lexicon confirms (see ``PersonLexiconRecognizer``)."""
     text = text.replace("\\n", " \n")  # an escaped line break ends a line (same length: offsets stay)
+    spans = _lower_case_lists(text)
+    words = _TOKEN.findall(text)
+    names = lexicon.names_among(words)  # most texts hold none: then no word is looked at one by one
+    if not names:
+        return spans
     tokens = [(m.start(), m.end() - 2 if m.group().endswith(("'s", "’s")) else m.end()) for m in _TOKEN.finditer(text)]
-    spans: list[tuple[int, int]] = []
     covered = -1
-    for i, (start, end) in enumerate(tokens):
+    for i, word in enumerate(words):
+        if word.lower() not in names and word.lower().removesuffix("'s").removesuffix("’s") not in names:
+            continue
+        start, end = tokens[i]
         if start < covered:
             continue
         word = text[start:end]
@@ -408,7 +415,6 @@ def lexicon_names(text: str) -> list[tuple[int, int]]:
             spans.append((start, end))
         elif word.islower() and _DIALOGUE_LABEL.match(text, end) and _LINE_START.search(text, max(0, start - 4), start):
             spans.append((start, end))  # "keith: you saved my life!"
-    spans.extend(_lower_case_lists(text))
     return spans
 
 
