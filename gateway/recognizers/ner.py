@@ -388,14 +388,14 @@ def lexicon_names(text: str) -> list[tuple[int, int]]:
     """Spans of names the lexicon confirms (see ``PersonLexiconRecognizer``)."""
     text = text.replace("\\n", " \n")  # an escaped line break ends a line (same length: offsets stay)
     spans = _lower_case_lists(text)
-    words = _TOKEN.findall(text)
+    words = [word[:-2] if word.endswith(("'s", "’s")) else word for word in _TOKEN.findall(text)]
     names = lexicon.names_among(words)  # most texts hold none: then no word is looked at one by one
     if not names:
         return spans
-    tokens = [(m.start(), m.end() - 2 if m.group().endswith(("'s", "’s")) else m.end()) for m in _TOKEN.finditer(text)]
+    tokens = [(m.start(), m.start() + len(word)) for m, word in zip(_TOKEN.finditer(text), words, strict=True)]
     covered = -1
     for i, word in enumerate(words):
-        if word.lower() not in names and word.lower().removesuffix("'s").removesuffix("’s") not in names:
+        if word.lower() not in names:
             continue
         start, end = tokens[i]
         if start < covered:
