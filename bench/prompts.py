@@ -103,3 +103,55 @@ def prompt_of_size(rng: random.Random, size: int, sensitive: list[str]) -> str:
 def sensitive_texts(seed: int = SEED) -> list[str]:
     """The clean corpus messages (each holds at least one labelled value)."""
     return [m.text for case in build_corpus(seed) if case.kind == "clean" for m in case.messages]
+
+
+# ---------------------------------------------------------------- coding-agent contexts
+
+AGENT_SIZES = (8192, 16384, 32768, 65536)
+_AGENT_SYSTEM = (
+    "You are a coding agent working in the user's repository. Use the tools to read files, run commands and "
+    "edit code. Keep changes small, run the tests you touch, and explain what you changed and why. Never "
+    "commit secrets; ask before deleting files."
+)
+_DIFF = """diff --git a/app/handlers/export.py b/app/handlers/export.py
+index 3f2a9c1..8d41e07 100644
+--- a/app/handlers/export.py
++++ b/app/handlers/export.py
+@@ -38,7 +38,9 @@ def handle(job: Job) -> Result:
+     writer = csv.writer(buffer)
+     for record in job.records:
+-        writer.writerow(record.values())
++        row = {key: record.get(key, "") for key in FIELDS}
++        writer.writerow(row.values())
++    log.info("export %s rows=%d", job.id, len(job.records))
+     return Result(job.id, buffer.getvalue())"""
+_TOOL_SCHEMA = (
+    '{{"name": "{name}", "description": "{description}", "input_schema": {{"type": "object", "properties": '
+    '{{"path": {{"type": "string", "description": "File path relative to the repository root"}}, "pattern": '
+    '{{"type": "string", "description": "A regular expression"}}, "limit": {{"type": "integer"}}}}, '
+    '"required": ["path"]}}}}'
+)
+_TOOLS = ("read_file", "write_file", "edit_file", "run_command", "search_code", "list_directory", "git_diff")
+
+
+def agent_context(size: int, *, planted: bool, seed: int = SEED) -> list[str]:
+    """The texts of one coding-agent request of about ``size`` characters, as the gateway inspects it.
+
+    A system prompt, tool schemas (JSON), then tool results (code, stack traces, log lines,
+    diffs) and a closing user message; each text is one segment. ``planted``: about one result
+    in six is a message of the labelled corpus (names, identifiers, addresses) instead.
+    """
+    rng = random.Random(seed * 7919 + size + planted)
+    sensitive = sensitive_texts(seed) if planted else []
+    texts = [_AGENT_SYSTEM]
+    texts += [_TOOL_SCHEMA.format(name=name, description=rng.choice(_PROSE)[:120]) for name in _TOOLS]
+    length = sum(len(text) for text in texts)
+    while length < size:
+        if sensitive and rng.random() < 1 / 6:
+            piece = rng.choice(sensitive)
+        else:
+            piece = rng.choice((_CODE, _TRACE, _DIFF, _filler(rng), _filler(rng)))
+        texts.append(piece)
+        length += len(piece)
+    texts.append(rng.choice(_ASKS))
+    return texts

@@ -107,6 +107,17 @@ def test_phone_international_and_national_layouts(text: str, expected: list[str]
         ("on 3 March 2024 we met", []),
         ("BP 120/80, HR 72, RR 16, SpO2 98%", []),
         ("I bought 12 Apples 40 times", []),
+        (  # a blank line before the country and postcode line; the block ends before the next paragraph
+            "2314 Apáczai Csere János u. 55.\n Apt. 477\n Buják\n\n Hungary 12367\n\nThanks for the help",
+            ["2314 Apáczai Csere János u. 55.\n Apt. 477\n Buják\n\n Hungary 12367"],
+        ),
+        (  # lines opened by bullets or quote marks
+            "}}1234 Water Street\n}}Suite 53\n}}Danville\n}}United States 12354",
+            ["1234 Water Street\n}}Suite 53\n}}Danville\n}}United States 12354"],
+        ),
+        ("19892 1234 Albert St\n Apt. 123\n Tokoza", ["19892 1234 Albert St\n Apt. 123\n Tokoza"]),
+        ("a taxi to 12345 Trenerys gate 123 Apt. 104 please", ["12345 Trenerys gate 123 Apt. 104"]),
+        ("Buják\n\nThanks again", []),
     ],
 )
 def test_street_address_outside_the_us(text: str, expected: list[str]) -> None:

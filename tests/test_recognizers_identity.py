@@ -46,6 +46,13 @@ def test_itin_from_presidio(text: str, expected: list[str]) -> None:
         ("driver's license number D1234567", ["D1234567"]),
         ("DL: S530-4127-9921", ["S530-4127-9921"]),
         ("driver license pending", []),
+        ("TX DL 12345678 expires 2027", ["12345678"]),
+        ("Texas driver license number 41234567", ["41234567"]),
+        ("his Texas license # 08765432 was scanned", ["08765432"]),
+        ("TX lic. 12345678", ["12345678"]),
+        ("driver's lic 31234567", ["31234567"]),
+        ("the license number is 12345678", []),  # no driver or state cue: a licence of anything
+        ("MIT license 2024", []),
         ("DLL version 2", []),
     ],
 )

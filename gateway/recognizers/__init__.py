@@ -68,7 +68,7 @@ from gateway.recognizers.markings import (
     ExportControlRecognizer,
     ProprietaryMarkingRecognizer,
 )
-from gateway.recognizers.ner import PersonNerRecognizer
+from gateway.recognizers.ner import PersonLexiconRecognizer, PersonNerRecognizer
 from gateway.recognizers.secret_scanner import SecretScannerRecognizer
 from gateway.recognizers.secrets import (
     AuthorizationHeaderRecognizer,
@@ -110,6 +110,7 @@ RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     DateOfBirthRecognizer,
     PersonNameRecognizer,
     PersonNerRecognizer,
+    PersonLexiconRecognizer,
     StructuredFieldRecognizer,
     StructuredFormatRecognizer,
     EmailAddressRecognizer,

@@ -194,15 +194,23 @@ _TYPE_ENDING = (
 _STREET = (
     rf"(?:{_TYPE_BEFORE}\s+(?:{_WORD_}\s+){{0,4}}?{_WORD_}"  # Rua Doutor Afrânio Junqueira, ul. Cicha
     rf"|(?:{_CAP}\s+){{0,3}}[^\W\d_][\w'-]*?{_TYPE_ENDING}\b\.?"  # Bayerhamerstrasse, Kongshøj Allé
-    rf"|(?:{_CAP}\s+){{1,3}}(?:{_STREET_TYPES})\b\.?)"  # Long Street
+    rf"|(?:{_CAP}\s+){{1,3}}(?:{_STREET_TYPES})\b\.?"  # Long Street
+    rf"|(?:{_CAP}\s+){{1,3}}(?i:u\.|utca|út|körút|gate|gata|vej|vei|veien|tee|tie|katu|sokak|caddesi)(?!\w))"
 )
 _SECONDARY = (
     r"(?i:apt|apartment|suite|ste|unit|flat|floor|fl|room|rm|box|bldg|building|piso|étage)\.?\s*#?\s*\d+[A-Za-z]?"
 )
 _POSTCODE = r"(?:\d{4,6}(?:-\d{3,4})?|\d{2}-\d{3}|\d{3}\s\d{2}|\d{4}\s?[A-Z]{2}|[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2})"
+# A line break inside a postal block; a line may open with a bullet or a quote mark. A blank line may come
+# before a unit or a postcode, or before a line that ends with one ("Buják\n\n Hungary 12367"), not before words.
+_LINE_OPENING = r"[ \t>}?*\u2022-]*"
+_BREAK = rf"[ \t]*{_NL}{_LINE_OPENING}"
+_BREAKS = rf"(?:[ \t]*{_NL}){{1,2}}{_LINE_OPENING}"
+_PLACE_LINE = rf"{_CAP}(?:[ -]{_CAP}){{0,3}}(?:,?\s*{_NL}?\s*[A-Z]{{2}}\b)?"
 _BLOCK_LINE = (
-    rf"(?:[ \t]*(?:,|{_NL})[ \t]*|[ \t]+)(?:{_SECONDARY}|{_POSTCODE}\b)"
-    rf"|(?:[ \t]*(?:,|{_NL})[ \t]*)(?:{_CAP}(?:[ -]{_CAP}){{0,3}}(?:,?\s*{_NL}?\s*[A-Z]{{2}}\b)?(?:\s+{_POSTCODE}\b)?)"
+    rf"(?:[ \t]*,[ \t]*|{_BREAKS}|[ \t]+)(?:{_SECONDARY}|{_POSTCODE}\b)"
+    rf"|(?:[ \t]*,[ \t]*|{_BREAK})(?:{_PLACE_LINE}(?:\s+{_POSTCODE}\b)?)"
+    rf"|{_BREAKS}{_PLACE_LINE}\s+{_POSTCODE}\b"
 )
 
 
@@ -219,7 +227,8 @@ class InternationalStreetAddressRecognizer(GatewayPatternRecognizer):
     PATTERNS = [
         Pattern(
             "number_first",
-            rf"{_ADDRESS_START}(?:{_SECONDARY}\s+)?{_NUM},?\s+{_STREET}(?:\s+{_NUM}\b\.?)?(?:{_BLOCK_LINE}){{0,5}}",
+            rf"{_ADDRESS_START}(?:{_SECONDARY}\s+)?{_NUM}(?:\s+\d{{1,5}})?,?\s+{_STREET}(?:\s+{_NUM}\b\.?)?"
+            rf"(?:{_BLOCK_LINE}){{0,5}}",
             0.6,
         ),
         Pattern(  # no street type: two numbers around the name, then at least one line of a postal block

@@ -17,7 +17,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from gateway.recognizers.base import LabelledValueRecognizer, ResultCheck
 from gateway.recognizers.checksums import digits_only
-from gateway.recognizers.ner import COMPANY_FORM
+from gateway.recognizers.ner import COMPANY_FORM, ORGANISATION_WORDS
 
 _MONTHS = (
     r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?"
@@ -50,14 +50,20 @@ class SsnRecognizer(PresidioUsSsnRecognizer):
 
 
 class UsDriverLicenseRecognizer(LabelledValueRecognizer):
-    """A driver-licence number after its label; replaces Presidio's pattern, noisy in prompts."""
+    """A driver-licence number after its label; replaces Presidio's pattern, noisy in prompts.
+
+    Labels: ``driver's license``, ``driving licence``, ``DL``, a state before ``license``
+    (``TX license #``, ``Texas lic.``); the value may be digits only (Texas: 8 digits).
+    """
 
     ENTITY = "US_DRIVER_LICENSE"
     PATTERNS = [
         Pattern(
             "labelled_license",
-            r"(?=[dD])"  # the first letters of the labels: other positions are skipped cheaply
-            r"(?:(?i:\bdriver'?s?\s+licen[cs]e|\bdriving\s+licen[cs]e)|\bDL)\s*(?i:number|num|no\.?|#|id)?"
+            r"(?=[dDA-Z])"  # the first letters of the labels: other positions are skipped cheaply
+            r"(?:(?i:\bdriver'?s?\s+lic(?:en[cs]e|\.)?|\bdriving\s+licen[cs]e)|\bDL"
+            r"|\b(?:[A-Z]{2}|Texas|California|Florida|Illinois|Ohio|Georgia|Michigan|Arizona|Colorado|Washington)"
+            r"\s+(?i:licen[cs]e|lic\.))\s*(?i:number|num|no\.?|#|id)?"
             r"\s*(?:is|was|=|:|#|-)?\s*#?\s*(?P<value>[A-Za-z]{0,3}-?\d[A-Za-z0-9-]{4,16}[A-Za-z0-9])\b",
             0.85,
         )
@@ -140,11 +146,11 @@ NOT_NAMES = (
     | STOP_WORDS
 )
 _WORD = r"[A-Za-z][a-z]+(?:[-'][A-Za-z][a-z]+)?"
-_CAP_WORD = r"[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
+_CAP_WORD = r"[^\W\d_a-z][^\W\d_A-Z]+(?:[-'][^\W\d_a-z][^\W\d_A-Z]+)?"  # Jane, Wiśniewska, Ólafsdóttir
 _UPPER_WORD = r"(?:O'|MC|MAC)?[A-Z]{2,}(?:[-'][A-Z]{2,})?"
 # A name written in any of the ways forms and records write it.
 _ANY_NAME = (
-    rf"(?:{_CAP_WORD}(?:[ \t]+[A-Z]\.)?(?:[ \t]+{_CAP_WORD}){{1,2}}"  # Jane Q. Doe
+    rf"(?:{_CAP_WORD}(?:[ \t]+[A-Z]\.?)?(?:[ \t]+{_CAP_WORD}){{1,2}}"  # Jane Q. Doe, Kaikou M Shimoda
     rf"|{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD}){{1,2}}"  # JANE DOE
     rf"|(?:{_UPPER_WORD}|{_CAP_WORD}),[ \t]*{_CAP_WORD}(?:[ \t]+[A-Z]\.?)?"  # DOE, Jane / Doe, Jane
     rf"|{_UPPER_WORD}/{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})?)"  # DOE/JANE (airline form)
@@ -186,7 +192,8 @@ class PersonNameRecognizer(LabelledValueRecognizer):
             "given_name",
             r"(?=(?i:[mncwlf]))"  # the first letters of the cues: other positions are skipped cheaply
             r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcalls?\s+me|\bnamed(?:\s+(?:him|her|them))?"
-            r"|\b(?:was|is|am)\s+called|\b(?:first|last|given|family|sur)\s*name\s*(?:is|:)|\bname\?)[ \t]+"
+            r"|\b(?:was|is|am)\s+called|\b(?:first|last|given|family|sur|maiden|birth)\s*name\s*(?:is|was|:)"
+            r"|\bname\?)[ \t]+"
             rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)"
             r"(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))",
             0.7,
@@ -293,17 +300,9 @@ class PersonNameRecognizer(LabelledValueRecognizer):
 
     def validate_result(self, pattern_text: str) -> bool | None:
         words = re.findall(r"[^\W\d_]+", pattern_text.lower())
-        if not words or any(word in NOT_NAMES or word in _ORGANISATION_WORDS for word in words):
+        if not words or any(word in NOT_NAMES or word in ORGANISATION_WORDS for word in words):
             return False
         return False if COMPANY_FORM.search(pattern_text) else None
-
-
-# Words of an organisation's name, never of a person's ("Goosehead Insurance Inc", "Stamen Design").
-_ORGANISATION_WORDS = frozenset(
-    """corporation corp company group holding holdings insurance bank bancorp systems solutions services
-    technologies technology industries limited design designs partners associates consulting labs laboratories
-    pharmaceuticals therapeutics energy electric university college hospital clinic foundation institute""".split()
-)
 
 
 # Security identifiers and market wording: a 9-character CUSIP is not a passport number.
