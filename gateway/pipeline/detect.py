@@ -35,7 +35,7 @@ from gateway.pipeline.cache import DEFAULT_MAX_ENTRIES, FindingsCache
 from gateway.pipeline.nlp_engine import FastLemmaContextAwareEnhancer, OfflineSpacyNlpEngine
 from gateway.pipeline.normalise import NormalisedText, collapse, decoded_views, fold, unescape
 from gateway.pipeline.slices import BOUNDARY_WINDOW, conversation
-from gateway.recognizers import build_recognizers
+from gateway.recognizers import build_recognizers, not_a_person
 from gateway.types import Finding, Segment
 
 SCORE_THRESHOLD = 0.4
@@ -217,8 +217,10 @@ class Detector:
         )
         hits = []
         for result in results:
-            start, end = view.to_original(result.start, result.end)
             recognizer = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")
+            if _machine_text(view.text, result, recognizer):
+                continue
+            start, end = view.to_original(result.start, result.end)
             hits.append(_Hit(result.entity_type, start, end, result.score, recognizer))
         return hits
 
@@ -285,6 +287,15 @@ class Detector:
 def finish(findings: list[Finding]) -> list[Finding]:
     """The findings of a request's slices, merged and with shadowed ones dropped."""
     return _drop_shadowed(_drop_names_inside_other_values(_merge(findings)))
+
+
+def _machine_text(text: str, result: RecognizerResult, recognizer: str) -> bool:
+    """A guessed name or a no-reply address that machine-written text is full of (``not_a_person``)."""
+    if result.entity_type == "PERSON" and recognizer in not_a_person.GUESSING:
+        return not_a_person.not_a_person(text, result.start, result.end)
+    if result.entity_type == "EMAIL_ADDRESS":
+        return not_a_person.no_reply_mailbox(text, result.start, result.end)
+    return False
 
 
 def _window(messages: Sequence[Segment], boundary: int) -> list[tuple[Segment, int, int]]:

@@ -22,7 +22,8 @@ _VARIABLE = re.compile(r"[$%{]\s*$")  # "$TOKEN", "%USERNAME%", "{Name}": a plac
 IMPERATIVES = frozenset(
     """convert summarise summarize explain translate rewrite draft write compare calculate list describe format
     check fix review generate create tell show give make help find outline analyse analyze simplify
-    paraphrase proofread extract classify sort merge split update edit ask""".split()
+    paraphrase proofread extract classify sort merge split update edit ask use call run see read open try add set get
+    keep avoid prefer ensure note include return send pass apply search load install""".split()
 )
 # Words that are never part of a personal name: markings, job titles, letter-heading and form words.
 NOT_NAME_WORDS = frozenset(
