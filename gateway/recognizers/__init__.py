@@ -28,6 +28,7 @@ from gateway.recognizers.finance import (
     SwiftBicRecognizer,
     UsBankAccountRecognizer,
 )
+from gateway.recognizers.generated_tokens import GeneratedTokenRecognizer
 from gateway.recognizers.health import (
     HealthInsuranceMemberIdRecognizer,
     LabelledHealthPlanIdRecognizer,
@@ -85,6 +86,7 @@ RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     # Credentials (Kingfisher's maintained rules first, then ours) and markings.
     SecretScannerRecognizer,
     SecretRecognizer,
+    GeneratedTokenRecognizer,
     CredentialInUrlRecognizer,
     AuthorizationHeaderRecognizer,
     AwsSecretAccessKeyRecognizer,
