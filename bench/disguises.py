@@ -24,6 +24,7 @@ import argparse
 import base64
 import json
 import random
+import re
 import string
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -136,7 +137,7 @@ _LEET = str.maketrans({"A": "4", "E": "3", "I": "1", "O": "0"})  # as written: 1
 
 
 def _spaced(value: str, rng: random.Random) -> list[str]:
-    return [" ".join(c for c in value if not c.isspace())]
+    return [" ".join(c for c in value if c.isalnum())]
 
 
 def _in_words(value: str, rng: random.Random) -> list[str]:
@@ -168,6 +169,19 @@ def _html(value: str, rng: random.Random) -> list[str]:
 
 def _cut(value: str, rng: random.Random) -> int:
     return rng.randint(len(value) // 3, 2 * len(value) // 3)
+
+
+_ESCAPE_START = re.compile(r"%|&#|\\u")
+
+
+def _boundary_cut(value: str, rng: random.Random) -> int:
+    """A cut in the middle third that falls between two escapes or two words when the value has them:
+    a person typing half a value in each message ends a message after a whole escape or word."""
+    lo, hi = len(value) // 3, 2 * len(value) // 3
+    starts = [m.start() for m in _ESCAPE_START.finditer(value) if lo <= m.start() <= hi]
+    if not starts:
+        starts = [i for i in range(lo, hi + 1) if value[i - 1] == " " and value[i] != " "]
+    return rng.choice(starts) if starts else _cut(value, rng)
 
 
 def _line_break(value: str, rng: random.Random) -> list[str]:
@@ -290,7 +304,7 @@ def render(container: str, label: str, parts: Sequence[str], rng: random.Random)
         if len(parts) == 2:
             first, second = parts
         else:
-            at = _cut(parts[0], rng)
+            at = _boundary_cut(parts[0], rng)
             first, second = parts[0][:at], parts[0][at:]
         if not first or not second:
             return None
@@ -334,7 +348,26 @@ def applies(entity: Entity, disguise: Disguise, container: str) -> bool:
 
 
 # Cells that are ambiguous by nature, not misses to fix: asserted nowhere, reported with the reason.
-AMBIGUOUS: dict[tuple[str, str, str], str] = {}
+_NO_CHECK = (
+    "a number without a check digit cut across two table cells reads exactly like two numeric columns "
+    "side by side; joining cells is done only for values with a check digit or a provider layout"
+)
+_HALF_ENCODING = (
+    "each message holds half of one base64 encoding: neither half decodes, and the halves are only one value "
+    "if the two turns are decoded as one string, which no client does"
+)
+AMBIGUOUS: dict[tuple[str, str, str], str] = {
+    **{
+        (e, "markdown table cells", "markdown table"): _NO_CHECK
+        for e in ("US_SSN", "PHONE_NUMBER", "MEDICAL_RECORD_NUMBER")
+    },
+    **{(e, "base64 of the value", TWO_MESSAGES): _HALF_ENCODING for e in ENTITIES},
+}
+# Cells that wait for the structured-record parsers (helper ``formats``): fields read by their meaning and
+# fixed-width records by their layout. Asserted as expected failures until they land (then they pass).
+STRUCTURED = ("HL7 v2", "X12", "NACHA", "SWIFT MT", "ISO 20022")
+PENDING_REASON = "structured record: needs the formats helper's parser (field meaning, fixed-width layout)"
+PENDING: dict[tuple[str, str, str], str] = {}
 
 
 def caught(findings: Sequence[object], entity: Entity, rendered: Rendered) -> bool:

@@ -162,11 +162,17 @@ _SEPARATOR_RUN = re.compile(f"{_SEPARATOR_CLASS}+")
 _DIGIT_CHAIN = re.compile(rf"\d+(?:{_SEPARATOR_CLASS}{{1,{MAX_SEPARATOR_RUN}}}\d+)+")
 
 
+# A value spelt out one character at a time, letters and digits mixed ("D E 8 9 3 7 0 4 ..."): 8 or more.
+_SPACED_ALNUM = re.compile(r"(?<![\w])[A-Za-z0-9](?: [A-Za-z0-9]){7,}(?![\w])")
+
+
 def collapse(view: NormalisedText) -> NormalisedText:
     """Remove separators inside digit runs and between spaced single letters (``view`` itself if none)."""
     text = view.text
     drop, upper = _spaced_letter_runs(text)
     drop |= _separators_between_digits(text)
+    for run in _SPACED_ALNUM.finditer(text):
+        drop.update(i for i in range(run.start(), run.end()) if text[i] == " ")
     if not drop:
         return view
     keep = [index for index in range(len(text)) if index not in drop]
@@ -183,7 +189,7 @@ def normalise(text: str) -> NormalisedText:
 
 
 # A segment may follow "=" or ":" (``card_b64=NDUz...Mg==``): a key glued to it is not part of it.
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/=_-])")
+_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{8,}={0,2}(?![A-Za-z0-9+/=_-])")
 _HEX = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9A-Fa-f]{2}){6,})(?![0-9A-Za-z])")
 _HEX_ESCAPED = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){4,}")
 # Two escapes or more, or one encoded "@" (``email=user%40example.com``).
@@ -226,10 +232,28 @@ def _decode_percent(segment: str) -> str | None:
     return decoded if decoded != segment and _printable(decoded) else None
 
 
-def _decoded_view(decoded: str, start: int, end: int) -> NormalisedText:
+# Characters of the text kept on each side of a decoded segment, so that a label before it still applies
+# ("MRN TU5PTjEyMzQ1Ng==": the record number is decoded, "MRN" stays in front of it).
+DECODED_CONTEXT = 48
+
+
+def _decoded_view(decoded: str, start: int, end: int, text: str = "") -> NormalisedText:
     folded = fold(decoded)
     count = len(folded.text)
-    return NormalisedText(folded.text, (start,) * count, (end,) * count)
+    before = max(0, start - DECODED_CONTEXT)
+    after = min(len(text), end + DECODED_CONTEXT)
+    head, tail = text[before:start], text[end:after]
+    if "\n" in head:
+        before += head.rindex("\n") + 1
+        head = text[before:start]
+    if "\n" in tail:
+        after = end + tail.index("\n")
+        tail = text[end:after]
+    return NormalisedText(
+        head + folded.text + tail,
+        (*range(before, start), *((start,) * count), *range(end, after)),
+        (*range(before + 1, start + 1), *((end,) * count), *range(end + 1, after + 1)),
+    )
 
 
 def decoded_views(text: str) -> list[NormalisedText]:
@@ -243,17 +267,17 @@ def decoded_views(text: str) -> list[NormalisedText]:
     for match in _HEX.finditer(text):
         decoded = _decode_hex(match.group(1))
         if decoded is not None:
-            views.append(_decoded_view(decoded, match.start(), match.end()))
+            views.append(_decoded_view(decoded, match.start(), match.end(), text))
     for match in _HEX_ESCAPED.finditer(text):
         decoded = _decode_hex(match.group(0).replace("\\x", ""))
         if decoded is not None:
-            views.append(_decoded_view(decoded, match.start(), match.end()))
+            views.append(_decoded_view(decoded, match.start(), match.end(), text))
     for match in _BASE64.finditer(text):
         if _HEX.fullmatch(match.group(0)):
             continue
         decoded = _decode_base64(match.group(0))
         if decoded is not None:
-            views.append(_decoded_view(decoded, match.start(), match.end()))
+            views.append(_decoded_view(decoded, match.start(), match.end(), text))
     if "%" in text:
         for match in _PERCENT.finditer(text):
             try:
@@ -261,7 +285,7 @@ def decoded_views(text: str) -> list[NormalisedText]:
             except UnicodeDecodeError:
                 continue
             if decoded is not None:
-                views.append(_decoded_view(decoded, match.start(), match.end()))
+                views.append(_decoded_view(decoded, match.start(), match.end(), text))
     return [view for view in views if view.text]
 
 
@@ -355,7 +379,7 @@ def unreference(view: NormalisedText) -> NormalisedText:
 # with bracketed words ("maria (at) example (dot) com", "[at]", "{dot}").
 _DIGIT_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine".split())}
 _DIGIT_WORD = r"(?:zero|one|two|three|four|five|six|seven|eight|nine)"
-_DIGIT_WORD_RUN = re.compile(rf"(?i)\b{_DIGIT_WORD}(?:[ \t,-]+{_DIGIT_WORD}){{3,}}\b")
+_DIGIT_WORD_RUN = re.compile(rf"(?i)\b{_DIGIT_WORD}(?:[\s,-]+{_DIGIT_WORD}){{3,}}\b")
 _WORD = re.compile(rf"(?i){_DIGIT_WORD}")
 _BRACKETED = re.compile(r"(?i)[ \t]*[(\[{<][ \t]*(?P<word>at|dot)[ \t]*[)\]}>][ \t]*")
 
@@ -445,6 +469,11 @@ def splits_a_value(text: str, match: re.Match[str]) -> bool:
 # String concatenation in code ("4111 1111" + "1111 1111", PHP ".", SQL "||", adjacent literals) and a line
 # break inside a word (a wrapped value): both removed in a view, for every entity type.
 CONCATENATION = re.compile(
-    r"(?<=[A-Za-z0-9_+/=~.@-])[\"'`][ \t]*(?:\+|\.\.?|\|\||&)?[ \t]*\\?\r?\n?[ \t]*[\"'`](?=[\w+/=~.@-])"
+    r"(?<=[A-Za-z0-9_+/=~.@-])[ \t]?[\"'`][ \t]*(?:\+|\.\.?|\|\||&)?[ \t]*\\?\r?\n?[ \t]*[\"'`][ \t]?(?=[\w+/=~.@-])"
 )
-LINE_BREAK = re.compile(r"(?<=[A-Za-z0-9_+/~.@-])[ \t]*\\?\r?\n[ \t]*(?=[A-Za-z0-9_+/~.@-])")
+# Digits on both sides are left to :func:`collapse`, which joins digit groups only when their separators
+# are uniform (a log line's "494" and the next line's date are not one number).
+LINE_BREAK = re.compile(
+    r"(?<=[A-Za-z0-9_+/~.@-])(?<!\d(?=[ \t]*\\?\r?\n[ \t]*\d))"
+    r"[ \t]*\\?\r?\n[ \t]*(?=[A-Za-z0-9_+/~.@-])"
+)

@@ -98,7 +98,11 @@ def has_rule_prefix(token: str) -> bool:
 
 # Prose punctuation touching a space or either end ("my key is hf_..., thanks", "(ghp_...)"): many rules
 # end a token only at a quote, space or semicolon, as in code. It is blanked, same length, for a second scan.
-_PROSE_PUNCTUATION = re.compile(r"[,.:!?()\[\]{}<>]+(?=\s|$)|(?:(?<=\s)|^)[(\[{<]+")
+# Field separators of records and tables (CSV ",", HL7 "|" and "^", X12 "*" and "~SEG*", markup "<>") end a
+# token too, wherever they stand.
+_PROSE_PUNCTUATION = re.compile(
+    r"[,.:!?()\[\]{}<>]+(?=\s|$)|(?:(?<=\s)|^)[(\[{<]+|[,|^*<>()\[\]{}]|~(?=[A-Z][A-Z0-9]{1,2}\*)"
+)
 
 
 def _views(text: str) -> list[TokenView]:
