@@ -223,15 +223,19 @@ class Detector:
         """Hits in the views that undo a disguise: references and escapes, spelt digits and ``(at)``,
         leetspeak markings, string concatenation and line breaks inside a token, table cell borders."""
         hits: list[_Hit] = []
-        unreferenced = unreference(base)
-        if unreferenced is not base:
-            hits.extend(self._analyze(unreferenced, ENTITY_TYPES, self._nlp.tokenize(unreferenced.text)))
-            more = collapse(unreferenced)
-            if more is not unreferenced:
-                hits.extend(self._analyze(more, COLLAPSED_ENTITIES, self._nlp.tokenize(more.text)))
-        words = spelled(base)
-        if words is not base:
-            hits.extend(self._analyze(words, ENTITY_TYPES - {"PERSON"}, self._nlp.tokenize(words.text)))
+        # A reference or a spelt word may itself be cut by a line break (a wrapped value, two messages
+        # joined): those views are built from the text with breaks inside words removed too.
+        wrapped = removed(base, LINE_BREAK)
+        for source in (base, wrapped) if wrapped is not base else (base,):
+            unreferenced = unreference(source)
+            if unreferenced is not source:
+                hits.extend(self._analyze(unreferenced, ENTITY_TYPES, self._nlp.tokenize(unreferenced.text)))
+                more = collapse(unreferenced)
+                if more is not unreferenced:
+                    hits.extend(self._analyze(more, COLLAPSED_ENTITIES, self._nlp.tokenize(more.text)))
+            words = spelled(source)
+            if words is not source:
+                hits.extend(self._analyze(words, ENTITY_TYPES - {"PERSON"}, self._nlp.tokenize(words.text)))
         collapsed = collapse(base)
         leet = unleet(collapsed)
         if leet is not collapsed:

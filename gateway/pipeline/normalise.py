@@ -418,7 +418,7 @@ def spelled(view: NormalisedText) -> NormalisedText:
 
 
 # Leetspeak in capitals: digits standing for letters inside an upper-case word ("1T4R C0NTR0LL3D", "S3CR3T").
-_LEET_WORD = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*[013457])[A-Z0-9]{3,}(?![a-z0-9])")
+_LEET_WORD = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*[013457])[A-Z0-9]{2,}(?![a-z0-9])")
 _LEET = str.maketrans("013457", "OIEAST")
 
 
@@ -469,7 +469,8 @@ def splits_a_value(text: str, match: re.Match[str]) -> bool:
 # String concatenation in code ("4111 1111" + "1111 1111", PHP ".", SQL "||", adjacent literals) and a line
 # break inside a word (a wrapped value): both removed in a view, for every entity type.
 CONCATENATION = re.compile(
-    r"(?<=[A-Za-z0-9_+/=~.@-])[ \t]?[\"'`][ \t]*(?:\+|\.\.?|\|\||&)?[ \t]*\\?\r?\n?[ \t]*[\"'`][ \t]?(?=[\w+/=~.@-])"
+    r"(?<=[A-Za-z0-9_+/=~.@()-])[ \t]?[\"'`][ \t]*(?:\+|\.\.?|\|\||&)?[ \t]*\\?\r?\n?[ \t]*[\"'`][ \t]?"
+    r"(?=[\w+/=~.@()-])"
 )
 # Digits on both sides are left to :func:`collapse`, which joins digit groups only when their separators
 # are uniform (a log line's "494" and the next line's date are not one number).
