@@ -229,10 +229,12 @@ class Detector:
         for source in (base, wrapped) if wrapped is not base else (base,):
             unreferenced = unreference(source)
             if unreferenced is not source:
-                hits.extend(self._analyze(unreferenced, ENTITY_TYPES, self._nlp.tokenize(unreferenced.text)))
-                more = collapse(unreferenced)
-                if more is not unreferenced:
-                    hits.extend(self._analyze(more, COLLAPSED_ENTITIES, self._nlp.tokenize(more.text)))
+                unwrapped = removed(unreferenced, LINE_BREAK)  # "&#64;" then a break, then "&#101;..."
+                for view in (unreferenced, unwrapped) if unwrapped is not unreferenced else (unreferenced,):
+                    hits.extend(self._analyze(view, ENTITY_TYPES, self._nlp.tokenize(view.text)))
+                    more = collapse(view)
+                    if more is not view:
+                        hits.extend(self._analyze(more, COLLAPSED_ENTITIES, self._nlp.tokenize(more.text)))
             words = spelled(source)
             if words is not source:
                 hits.extend(self._analyze(words, ENTITY_TYPES - {"PERSON"}, self._nlp.tokenize(words.text)))

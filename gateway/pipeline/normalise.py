@@ -381,7 +381,7 @@ _DIGIT_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five si
 _DIGIT_WORD = r"(?:zero|one|two|three|four|five|six|seven|eight|nine)"
 _DIGIT_WORD_RUN = re.compile(rf"(?i)\b{_DIGIT_WORD}(?:[\s,-]+{_DIGIT_WORD}){{3,}}\b")
 _WORD = re.compile(rf"(?i){_DIGIT_WORD}")
-_BRACKETED = re.compile(r"(?i)[ \t]*[(\[{<][ \t]*(?P<word>at|dot)[ \t]*[)\]}>][ \t]*")
+_BRACKETED = re.compile(r"(?i)\s*[(\[{<][ \t]*(?P<word>at|dot)[ \t]*[)\]}>]\s*")
 
 
 def spelled(view: NormalisedText) -> NormalisedText:
