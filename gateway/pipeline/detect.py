@@ -41,6 +41,7 @@ from gateway.pipeline.normalise import (
     collapse,
     decoded_views,
     fold,
+    joins_a_value,
     removed,
     spelled,
     splits_a_value,
@@ -225,11 +226,11 @@ class Detector:
         hits: list[_Hit] = []
         # A reference or a spelt word may itself be cut by a line break (a wrapped value, two messages
         # joined): those views are built from the text with breaks inside words removed too.
-        wrapped = removed(base, LINE_BREAK)
+        wrapped = removed(base, LINE_BREAK, joins_a_value)
         for source in (base, wrapped) if wrapped is not base else (base,):
             unreferenced = unreference(source)
             if unreferenced is not source:
-                unwrapped = removed(unreferenced, LINE_BREAK)  # "&#64;" then a break, then "&#101;..."
+                unwrapped = removed(unreferenced, LINE_BREAK, joins_a_value)  # "&#64;", a break, "&#101;"
                 for view in (unreferenced, unwrapped) if unwrapped is not unreferenced else (unreferenced,):
                     hits.extend(self._analyze(view, ENTITY_TYPES, self._nlp.tokenize(view.text)))
                     more = collapse(view)
@@ -243,7 +244,7 @@ class Detector:
         if leet is not collapsed:
             hits.extend(self._analyze(leet, MARKING_ENTITIES, self._nlp.tokenize(leet.text)))
         for pattern in (CONCATENATION, LINE_BREAK):
-            view = removed(base, pattern)
+            view = removed(base, pattern, joins_a_value)
             if view is base:
                 continue
             hits.extend(self._analyze(view, JOINED_ENTITIES, self._nlp.tokenize(view.text)))

@@ -472,6 +472,19 @@ CONCATENATION = re.compile(
     r"(?<=[A-Za-z0-9_+/=~.@()-])[ \t]?[\"'`][ \t]*(?:\+|\.\.?|\|\||&)?[ \t]*\\?\r?\n?[ \t]*[\"'`][ \t]?"
     r"(?=[\w+/=~.@()-])"
 )
+_TOKEN_BEFORE = re.compile(r"[A-Za-z0-9_+/~.@-]{1,64}\Z")
+_TOKEN_AFTER = re.compile(r"[A-Za-z0-9_+/~.@-]{1,64}")
+
+
+def joins_a_value(text: str, match: re.Match[str]) -> bool:
+    """Whether removing ``match`` joins two halves of a value: 8 or more token characters with a digit or
+    an ``@`` among them (a word wrapped at the end of a line of prose is not worth a view)."""
+    before = _TOKEN_BEFORE.search(text, max(0, match.start() - 64), match.start())
+    after = _TOKEN_AFTER.match(text, match.end())
+    joined = (before.group() if before else "") + (after.group() if after else "")
+    return len(joined) >= 8 and any(c.isdigit() or c == "@" for c in joined)
+
+
 # Digits on both sides are left to :func:`collapse`, which joins digit groups only when their separators
 # are uniform (a log line's "494" and the next line's date are not one number).
 LINE_BREAK = re.compile(
