@@ -243,8 +243,9 @@ class Detector:
         leet = unleet(collapsed)
         if leet is not collapsed:
             hits.extend(self._analyze(leet, MARKING_ENTITIES, self._nlp.tokenize(leet.text)))
-        for pattern in (CONCATENATION, LINE_BREAK):
-            view = removed(base, pattern, joins_a_value)
+        # string concatenation is rare outside code: every one is undone; a line break only inside a value
+        for pattern, where in ((CONCATENATION, None), (LINE_BREAK, joins_a_value)):
+            view = removed(base, pattern, where)
             if view is base:
                 continue
             hits.extend(self._analyze(view, JOINED_ENTITIES, self._nlp.tokenize(view.text)))
