@@ -42,6 +42,7 @@ from gateway.pipeline.normalise import (
     decoded_views,
     fold,
     joins_a_value,
+    may_hide_a_value,
     removed,
     spelled,
     splits_a_value,
@@ -226,8 +227,9 @@ class Detector:
         hits: list[_Hit] = []
         # A reference or a spelt word may itself be cut by a line break (a wrapped value, two messages
         # joined): those views are built from the text with breaks inside words removed too.
-        wrapped = removed(base, LINE_BREAK, joins_a_value)
-        for source in (base, wrapped) if wrapped is not base else (base,):
+        hidden = may_hide_a_value(base.text)
+        wrapped = removed(base, LINE_BREAK, joins_a_value) if hidden else base
+        for source in ((base, wrapped) if wrapped is not base else (base,)) if hidden else ():
             unreferenced = unreference(source)
             if unreferenced is not source:
                 unwrapped = removed(unreferenced, LINE_BREAK, joins_a_value)  # "&#64;", a break, "&#101;"

@@ -384,6 +384,11 @@ _WORD = re.compile(rf"(?i){_DIGIT_WORD}")
 _BRACKETED = re.compile(r"(?i)\s*[(\[{<][ \t]*(?P<word>at|dot)[ \t]*[)\]}>]\s*")
 
 
+def may_hide_a_value(text: str) -> bool:
+    """Cheap test: whether :func:`unreference` or :func:`spelled` could change ``text``."""
+    return bool(_REFERENCE_HINT.search(text) or _BRACKETED.search(text) or _DIGIT_WORD_RUN.search(text))
+
+
 def spelled(view: NormalisedText) -> NormalisedText:
     """``view`` with digits written as words turned into digits and bracketed ``(at)``/``[dot]`` into ``@``/``.``.
 
