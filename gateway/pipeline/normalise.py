@@ -189,7 +189,11 @@ def normalise(text: str) -> NormalisedText:
 
 
 # A segment may follow "=" or ":" (``card_b64=NDUz...Mg==``): a key glued to it is not part of it.
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{8,}={0,2}(?![A-Za-z0-9+/=_-])")
+# 12 characters or more, or 8 to 11 with padding (an 8-digit record number encodes to 12 with "="): an
+# ordinary word never ends in "=", and decoding every 8-letter word would cost a view each.
+_BASE64 = re.compile(
+    r"(?<![A-Za-z0-9+/_-])(?:[A-Za-z0-9+/_-]{12,}={0,2}|[A-Za-z0-9+/_-]{8,11}={1,2})(?![A-Za-z0-9+/=_-])"
+)
 _HEX = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9A-Fa-f]{2}){6,})(?![0-9A-Za-z])")
 _HEX_ESCAPED = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){4,}")
 # Two escapes or more, or one encoded "@" (``email=user%40example.com``).
