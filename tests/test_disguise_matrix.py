@@ -46,6 +46,7 @@ def detector() -> Detector:
     max_examples=EXAMPLES,
     deadline=None,
     phases=[Phase.generate],
+    derandomize=True,  # the same draws every run: the expected failures listed in PENDING stay the same
     database=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
