@@ -100,17 +100,21 @@ def test_to_original_rejects_empty_or_outside_spans() -> None:
 def test_decoded_views_map_to_the_encoded_segment(encoded: str, decoded: str) -> None:
     original = f"please check {encoded} today"
     views = decoded_views(original)
-    assert [v.text for v in views] == [decoded]
-    start, end = views[0].to_original(0, len(views[0].text))
+    # the decoded segment in place, with the words around it (a label before a value still applies)
+    assert [v.text for v in views] == [f"please check {decoded} today"]
+    at = len("please check ")
+    start, end = views[0].to_original(at, at + len(decoded))
     assert original[start:end] == encoded
+    assert views[0].to_original(0, at) == (0, at)
 
 
 def test_base64_after_a_key_is_decoded_without_the_key() -> None:
     encoded = base64.b64encode(b"4532398914543662").decode()
     original = f"payload card_b64={encoded} is it right?"
     views = decoded_views(original)
-    assert [v.text for v in views] == ["4532398914543662"]
-    start, end = views[0].to_original(0, len(views[0].text))
+    assert [v.text for v in views] == ["payload card_b64=4532398914543662 is it right?"]
+    at = len("payload card_b64=")
+    start, end = views[0].to_original(at, at + 16)
     assert original[start:end] == encoded
 
 

@@ -33,7 +33,23 @@ import gateway
 from gateway.entities import ENTITY_TYPES
 from gateway.pipeline.cache import DEFAULT_MAX_ENTRIES, FindingsCache
 from gateway.pipeline.nlp_engine import FastLemmaContextAwareEnhancer, OfflineSpacyNlpEngine
-from gateway.pipeline.normalise import NormalisedText, collapse, decoded_views, fold, unescape
+from gateway.pipeline.normalise import (
+    CELL_BORDER,
+    CONCATENATION,
+    LINE_BREAK,
+    NormalisedText,
+    collapse,
+    decoded_views,
+    fold,
+    joins_a_value,
+    may_hide_a_value,
+    removed,
+    spelled,
+    splits_a_value,
+    unescape,
+    unleet,
+    unreference,
+)
 from gateway.pipeline.slices import BOUNDARY_WINDOW, conversation
 from gateway.recognizers import build_recognizers, not_a_person
 from gateway.types import Finding, Segment
@@ -69,6 +85,13 @@ COLLAPSED_ENTITIES = frozenset(
         "UK_NHS", "DE_TAX_ID", "FR_NIR", "NL_BSN", "PL_PESEL", "CA_SIN", "AU_TFN", "AU_MEDICARE", "IN_AADHAAR",
     }
 )  # fmt: skip
+
+MARKING_ENTITIES = frozenset({"EXPORT_CONTROL", "CUI_MARKING", "CLASSIFICATION_MARKING", "PROPRIETARY_MARKING"})
+# What a value joined across a table cell border is scanned for: only values with a check digit or a
+# provider layout (two numeric columns side by side would otherwise read as one number).
+CELL_ENTITIES = frozenset({"CREDIT_CARD", "IBAN_CODE", "UK_NHS", "US_NPI", "ABA_ROUTING", "SECRET"})
+# A joined token (string concatenation, a line break): the SECRET recognisers join tokens themselves.
+JOINED_ENTITIES = ENTITY_TYPES - {"SECRET", "PERSON"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,12 +219,55 @@ class Detector:
             unescaped = unescape(base)
             if unescaped.text != base.text:
                 hits.extend(self._analyze(unescaped, ENTITY_TYPES, self._nlp.tokenize(unescaped.text)))
+        hits.extend(self._disguise_views(base))
         for decoded in decoded_views(text):
             hits.extend(self._analyze(decoded, ENTITY_TYPES, self._nlp.tokenize(decoded.text)))
             decoded_collapsed = collapse(decoded)
             if decoded_collapsed.text != decoded.text:
                 tokens = self._nlp.tokenize(decoded_collapsed.text)
                 hits.extend(self._analyze(decoded_collapsed, COLLAPSED_ENTITIES, tokens))
+        return hits
+
+    def _disguise_views(self, base: NormalisedText) -> list[_Hit]:
+        """Hits in the views that undo a disguise: references and escapes, spelt digits and ``(at)``,
+        leetspeak markings, string concatenation and line breaks inside a token, table cell borders."""
+        hits: list[_Hit] = []
+        # A reference or a spelt word may itself be cut by a line break (a wrapped value, two messages
+        # joined): those views are built from the text with breaks inside words removed too.
+        hidden = may_hide_a_value(base.text)
+        wrapped = removed(base, LINE_BREAK, joins_a_value) if hidden else base
+        for source in ((base, wrapped) if wrapped is not base else (base,)) if hidden else ():
+            unreferenced = unreference(source)
+            if unreferenced is not source:
+                unwrapped = removed(unreferenced, LINE_BREAK, joins_a_value)  # "&#64;", a break, "&#101;"
+                for view in (unreferenced, unwrapped) if unwrapped is not unreferenced else (unreferenced,):
+                    hits.extend(self._analyze(view, ENTITY_TYPES, self._nlp.tokenize(view.text)))
+                    more = collapse(view)
+                    if more is not view:
+                        hits.extend(self._analyze(more, COLLAPSED_ENTITIES, self._nlp.tokenize(more.text)))
+            words = spelled(source)
+            if words is not source:
+                hits.extend(self._analyze(words, ENTITY_TYPES - {"PERSON"}, self._nlp.tokenize(words.text)))
+        collapsed = collapse(base)
+        leet = unleet(collapsed)
+        if leet is not collapsed:
+            hits.extend(self._analyze(leet, MARKING_ENTITIES, self._nlp.tokenize(leet.text)))
+        # string concatenation is rare outside code: every one is undone; a line break only inside a value
+        for pattern, where in ((CONCATENATION, None), (LINE_BREAK, joins_a_value)):
+            view = removed(base, pattern, where)
+            if view is base:
+                continue
+            hits.extend(self._analyze(view, JOINED_ENTITIES, self._nlp.tokenize(view.text)))
+            more = collapse(view)
+            if more is not view:
+                hits.extend(self._analyze(more, COLLAPSED_ENTITIES, self._nlp.tokenize(more.text)))
+        if "|" in base.text:
+            cells = removed(base, CELL_BORDER, splits_a_value)
+            if cells is not base:
+                hits.extend(self._analyze(cells, CELL_ENTITIES, self._nlp.tokenize(cells.text)))
+                more = collapse(cells)
+                if more is not cells:
+                    hits.extend(self._analyze(more, CELL_ENTITIES, self._nlp.tokenize(more.text)))
         return hits
 
     def _analyze(self, view: NormalisedText, entities: Iterable[str], artifacts: NlpArtifacts) -> list[_Hit]:

@@ -12,15 +12,20 @@ back to the text as sent with :meth:`NormalisedText.to_original`.
   character of such a view maps to the whole encoded segment.
 - :func:`unescape` undoes JSON string escapes (``\\"`` in a tool call's ``arguments``);
   each character maps to its escape sequence.
+- :func:`unreference` undoes HTML character references, ``\\u`` escapes and percent-escapes anywhere;
+  :func:`spelled` reads digits written as words and ``(at)``/``[dot]``; :func:`unleet` reads leetspeak
+  capitals (``1T4R``); :func:`removed` drops a pattern (string concatenation, table cell borders).
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import html.entities
 import re
 import unicodedata
 import urllib.parse
+from collections.abc import Callable
 from dataclasses import dataclass
 
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f")
@@ -157,11 +162,17 @@ _SEPARATOR_RUN = re.compile(f"{_SEPARATOR_CLASS}+")
 _DIGIT_CHAIN = re.compile(rf"\d+(?:{_SEPARATOR_CLASS}{{1,{MAX_SEPARATOR_RUN}}}\d+)+")
 
 
+# A value spelt out one character at a time, letters and digits mixed ("D E 8 9 3 7 0 4 ..."): 8 or more.
+_SPACED_ALNUM = re.compile(r"(?<![\w])[A-Za-z0-9](?: [A-Za-z0-9]){7,}(?![\w])")
+
+
 def collapse(view: NormalisedText) -> NormalisedText:
     """Remove separators inside digit runs and between spaced single letters (``view`` itself if none)."""
     text = view.text
     drop, upper = _spaced_letter_runs(text)
     drop |= _separators_between_digits(text)
+    for run in _SPACED_ALNUM.finditer(text):
+        drop.update(i for i in range(run.start(), run.end()) if text[i] == " ")
     if not drop:
         return view
     keep = [index for index in range(len(text)) if index not in drop]
@@ -178,7 +189,11 @@ def normalise(text: str) -> NormalisedText:
 
 
 # A segment may follow "=" or ":" (``card_b64=NDUz...Mg==``): a key glued to it is not part of it.
-_BASE64 = re.compile(r"(?<![A-Za-z0-9+/_-])[A-Za-z0-9+/_-]{12,}={0,2}(?![A-Za-z0-9+/=_-])")
+# 12 characters or more, or 8 to 11 with padding (an 8-digit record number encodes to 12 with "="): an
+# ordinary word never ends in "=", and decoding every 8-letter word would cost a view each.
+_BASE64 = re.compile(
+    r"(?<![A-Za-z0-9+/_-])(?:[A-Za-z0-9+/_-]{12,}={0,2}|[A-Za-z0-9+/_-]{8,11}={1,2})(?![A-Za-z0-9+/=_-])"
+)
 _HEX = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9A-Fa-f]{2}){6,})(?![0-9A-Za-z])")
 _HEX_ESCAPED = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){4,}")
 # Two escapes or more, or one encoded "@" (``email=user%40example.com``).
@@ -221,10 +236,28 @@ def _decode_percent(segment: str) -> str | None:
     return decoded if decoded != segment and _printable(decoded) else None
 
 
-def _decoded_view(decoded: str, start: int, end: int) -> NormalisedText:
+# Characters of the text kept on each side of a decoded segment, so that a label before it still applies
+# ("MRN TU5PTjEyMzQ1Ng==": the record number is decoded, "MRN" stays in front of it).
+DECODED_CONTEXT = 48
+
+
+def _decoded_view(decoded: str, start: int, end: int, text: str = "") -> NormalisedText:
     folded = fold(decoded)
     count = len(folded.text)
-    return NormalisedText(folded.text, (start,) * count, (end,) * count)
+    before = max(0, start - DECODED_CONTEXT)
+    after = min(len(text), end + DECODED_CONTEXT)
+    head, tail = text[before:start], text[end:after]
+    if "\n" in head:
+        before += head.rindex("\n") + 1
+        head = text[before:start]
+    if "\n" in tail:
+        after = end + tail.index("\n")
+        tail = text[end:after]
+    return NormalisedText(
+        head + folded.text + tail,
+        (*range(before, start), *((start,) * count), *range(end, after)),
+        (*range(before + 1, start + 1), *((end,) * count), *range(end + 1, after + 1)),
+    )
 
 
 def decoded_views(text: str) -> list[NormalisedText]:
@@ -238,17 +271,17 @@ def decoded_views(text: str) -> list[NormalisedText]:
     for match in _HEX.finditer(text):
         decoded = _decode_hex(match.group(1))
         if decoded is not None:
-            views.append(_decoded_view(decoded, match.start(), match.end()))
+            views.append(_decoded_view(decoded, match.start(), match.end(), text))
     for match in _HEX_ESCAPED.finditer(text):
         decoded = _decode_hex(match.group(0).replace("\\x", ""))
         if decoded is not None:
-            views.append(_decoded_view(decoded, match.start(), match.end()))
+            views.append(_decoded_view(decoded, match.start(), match.end(), text))
     for match in _BASE64.finditer(text):
         if _HEX.fullmatch(match.group(0)):
             continue
         decoded = _decode_base64(match.group(0))
         if decoded is not None:
-            views.append(_decoded_view(decoded, match.start(), match.end()))
+            views.append(_decoded_view(decoded, match.start(), match.end(), text))
     if "%" in text:
         for match in _PERCENT.finditer(text):
             try:
@@ -256,7 +289,7 @@ def decoded_views(text: str) -> list[NormalisedText]:
             except UnicodeDecodeError:
                 continue
             if decoded is not None:
-                views.append(_decoded_view(decoded, match.start(), match.end()))
+                views.append(_decoded_view(decoded, match.start(), match.end(), text))
     return [view for view in views if view.text]
 
 
@@ -292,3 +325,178 @@ def unescape(view: NormalisedText) -> NormalisedText:
     for index in range(position, len(text)):
         builder.add(text[index], view.starts[index], view.ends[index])
     return builder.build()
+
+
+# Character references and escapes a value can hide behind in any container: HTML/XML character references
+# (``&#64;``, ``&#x40;``, ``&commat;``), JSON/JavaScript ``\u0040`` escapes and percent-escapes (``%40``).
+_REFERENCE = re.compile(
+    r"&#(?P<dec>\d{1,7});|&#[xX](?P<hex>[0-9A-Fa-f]{1,6});|&(?P<name>[A-Za-z][A-Za-z0-9]{1,31};)"
+    r"|\\u(?P<u>[0-9A-Fa-f]{4})|%(?P<pct>[0-7][0-9A-Fa-f])"
+)
+_REFERENCE_HINT = re.compile(r"&#|&[A-Za-z]{2,31};|\\u[0-9A-Fa-f]{4}|%[0-7][0-9A-Fa-f]")
+
+
+def _reference_char(match: re.Match[str]) -> str | None:
+    """The character a reference stands for, or None (an unknown name, a surrogate, a control character)."""
+    if match.group("name") is not None:
+        char = html.entities.html5.get(match.group("name"))
+        return char if char and len(char) == 1 else None
+    digits, base = next((match.group(g), b) for g, b in (("dec", 10), ("hex", 16), ("u", 16), ("pct", 16))
+                        if match.group(g) is not None)  # fmt: skip
+    code = int(digits, base)
+    if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF:
+        return None
+    char = chr(code)
+    return char if char.isprintable() or char in "\t\n" else None
+
+
+def unreference(view: NormalisedText) -> NormalisedText:
+    """``view`` with character references and escapes undone (``view`` itself if it has none).
+
+    ``&#52;&#x31;...``, ``maria&#64;example&#46;com``, ``\\u0034\\u0031...`` and ``%34%31...``: each decoded
+    character maps to its reference, so a finding covers the references as written. Percent-escapes are
+    decoded one ASCII byte at a time (multi-byte UTF-8 sequences are left to :func:`decoded_views`).
+    """
+    text = view.text
+    if not _REFERENCE_HINT.search(text):
+        return view
+    builder = _Builder()
+    position = 0
+    changed = False
+    for match in _REFERENCE.finditer(text):
+        char = _reference_char(match)
+        if char is None:
+            continue
+        for index in range(position, match.start()):
+            builder.add(text[index], view.starts[index], view.ends[index])
+        builder.add(char, view.starts[match.start()], view.ends[match.end() - 1])
+        position = match.end()
+        changed = True
+    if not changed:
+        return view
+    for index in range(position, len(text)):
+        builder.add(text[index], view.starts[index], view.ends[index])
+    return builder.build()
+
+
+# Digits written as words ("five zero one four ..."), four or more in a row, and e-mail addresses written
+# with bracketed words ("maria (at) example (dot) com", "[at]", "{dot}").
+_DIGIT_WORDS = {w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine".split())}
+_DIGIT_WORD = r"(?:zero|one|two|three|four|five|six|seven|eight|nine)"
+_DIGIT_WORD_RUN = re.compile(rf"(?i)\b{_DIGIT_WORD}(?:[\s,-]+{_DIGIT_WORD}){{3,}}\b")
+_WORD = re.compile(rf"(?i){_DIGIT_WORD}")
+_BRACKETED = re.compile(r"(?i)\s*[(\[{<][ \t]*(?P<word>at|dot)[ \t]*[)\]}>]\s*")
+
+
+def may_hide_a_value(text: str) -> bool:
+    """Cheap test: whether :func:`unreference` or :func:`spelled` could change ``text``."""
+    return bool(_REFERENCE_HINT.search(text) or _BRACKETED.search(text) or _DIGIT_WORD_RUN.search(text))
+
+
+def spelled(view: NormalisedText) -> NormalisedText:
+    """``view`` with digits written as words turned into digits and bracketed ``(at)``/``[dot]`` into ``@``/``.``.
+
+    Each digit maps to its word, ``@`` and ``.`` to the bracketed word with the spaces around it; the
+    separators between digit words are dropped, so the digits form one number (``501472239``).
+    """
+    text = view.text
+    edits: list[tuple[int, int, str]] = []  # (start, end, replacement): spans of text replaced
+    for run in _DIGIT_WORD_RUN.finditer(text):
+        for word in _WORD.finditer(text, run.start(), run.end()):
+            edits.append((word.start(), word.end(), _DIGIT_WORDS[word.group().lower()]))
+        words = [(w.start(), w.end()) for w in _WORD.finditer(text, run.start(), run.end())]
+        for (_, end), (start, _) in zip(words, words[1:], strict=False):
+            edits.append((end, start, ""))
+    for match in _BRACKETED.finditer(text):
+        edits.append((match.start(), match.end(), "@" if match.group("word").lower() == "at" else "."))
+    if not edits:
+        return view
+    builder = _Builder()
+    position = 0
+    for start, end, replacement in sorted(edits):
+        if start < position:
+            continue
+        for index in range(position, start):
+            builder.add(text[index], view.starts[index], view.ends[index])
+        if replacement:
+            builder.add(replacement, view.starts[start], view.ends[end - 1])
+        position = end
+    for index in range(position, len(text)):
+        builder.add(text[index], view.starts[index], view.ends[index])
+    return builder.build()
+
+
+# Leetspeak in capitals: digits standing for letters inside an upper-case word ("1T4R C0NTR0LL3D", "S3CR3T").
+_LEET_WORD = re.compile(r"(?<![A-Za-z0-9])(?=[A-Z0-9]*[A-Z])(?=[A-Z0-9]*[013457])[A-Z0-9]{2,}(?![a-z0-9])")
+_LEET = str.maketrans("013457", "OIEAST")
+
+
+def unleet(view: NormalisedText) -> NormalisedText:
+    """``view`` with leetspeak digits in upper-case words read as the letters they stand for (same length)."""
+    text = view.text
+    changed = _LEET_WORD.sub(lambda m: m.group().translate(_LEET), text)
+    if changed == text:
+        return view
+    return NormalisedText(changed, view.starts, view.ends)
+
+
+def removed(
+    view: NormalisedText, pattern: re.Pattern[str], where: Callable[[str, re.Match[str]], bool] | None = None
+) -> NormalisedText:
+    """``view`` with every match of ``pattern`` (for which ``where(text, match)`` holds) removed.
+
+    ``view`` itself if nothing is removed.
+    """
+    text = view.text
+    keep: list[int] = []
+    last = 0
+    for match in pattern.finditer(text):
+        if where is not None and not where(text, match):
+            continue
+        keep.extend(range(last, match.start()))
+        last = match.end()
+    if last == 0:
+        return view
+    keep.extend(range(last, len(text)))
+    return NormalisedText(
+        "".join(text[i] for i in keep), tuple(view.starts[i] for i in keep), tuple(view.ends[i] for i in keep)
+    )
+
+
+# Markdown / pipe table cell borders between two value fragments ("| 4398 2597 91 | 90 7482 ... |").
+CELL_BORDER = re.compile(r"(?<=[A-Za-z0-9+/_-])[ \t]*\|[ \t]*(?=[A-Za-z0-9+/_-])")
+_FRAGMENT_BEFORE = re.compile(r"[A-Za-z0-9+/_ -]{1,64}\Z")
+
+
+def splits_a_value(text: str, match: re.Match[str]) -> bool:
+    """Whether the cell before a border ends a value fragment: a digit or a token separator in it
+    (``4398 2597 91``, ``ghp_Ab``), not a word (``card``, a column's name)."""
+    before = _FRAGMENT_BEFORE.search(text, max(0, match.start() - 64), match.start())
+    return before is not None and any(c.isdigit() or c == "_" for c in before.group().split(" ")[-1] + before.group())
+
+
+# String concatenation in code ("4111 1111" + "1111 1111", PHP ".", SQL "||", adjacent literals) and a line
+# break inside a word (a wrapped value): both removed in a view, for every entity type.
+CONCATENATION = re.compile(
+    r"(?<=[A-Za-z0-9_+/=~.@()-])[ \t]?[\"'`][ \t]*(?:\+|\.\.?|\|\||&)?[ \t]*\\?\r?\n?[ \t]*[\"'`][ \t]?"
+    r"(?=[\w+/=~.@()-])"
+)
+_TOKEN_BEFORE = re.compile(r"[A-Za-z0-9_+/~.@-]{1,64}\Z")
+_TOKEN_AFTER = re.compile(r"[A-Za-z0-9_+/~.@-]{1,64}")
+
+
+def joins_a_value(text: str, match: re.Match[str]) -> bool:
+    """Whether removing ``match`` joins two halves of a value: 8 or more token characters with a digit or
+    an ``@`` among them (a word wrapped at the end of a line of prose is not worth a view)."""
+    before = _TOKEN_BEFORE.search(text, max(0, match.start() - 64), match.start())
+    after = _TOKEN_AFTER.match(text, match.end())
+    joined = (before.group() if before else "") + (after.group() if after else "")
+    return len(joined) >= 8 and any(c.isdigit() or c == "@" for c in joined)
+
+
+# Digits on both sides are left to :func:`collapse`, which joins digit groups only when their separators
+# are uniform (a log line's "494" and the next line's date are not one number).
+LINE_BREAK = re.compile(
+    r"(?<=[A-Za-z0-9_+/~.@-])(?<!\d(?=[ \t]*\\?\r?\n[ \t]*\d))"
+    r"[ \t]*\\?\r?\n[ \t]*(?=[A-Za-z0-9_+/~.@-])"
+)

@@ -29,6 +29,7 @@ from gateway.recognizers.finance import (
     UsBankAccountRecognizer,
 )
 from gateway.recognizers.formats import StructuredFormatRecognizer
+from gateway.recognizers.generated_tokens import GeneratedTokenRecognizer
 from gateway.recognizers.health import (
     HealthInsuranceMemberIdRecognizer,
     LabelledHealthPlanIdRecognizer,
@@ -86,6 +87,7 @@ RECOGNIZER_CLASSES: tuple[type[EntityRecognizer], ...] = (
     # Credentials (Kingfisher's maintained rules first, then ours) and markings.
     SecretScannerRecognizer,
     SecretRecognizer,
+    GeneratedTokenRecognizer,
     CredentialInUrlRecognizer,
     AuthorizationHeaderRecognizer,
     AwsSecretAccessKeyRecognizer,

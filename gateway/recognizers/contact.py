@@ -32,10 +32,11 @@ class EmailAddressRecognizer(ResultCheck, PresidioEmailRecognizer):
         return _OFFLINE_TLD(pattern_text.rpartition("@")[2]).fqdn != ""
 
     def keep(self, text: str, result: RecognizerResult) -> bool:
-        if _URL_USERINFO.search(text, max(0, result.start - 80), result.start):
-            return False
         local = text[result.start : result.end].partition("@")[0]
         cut = max(local.rfind(char) for char in _QUERY_CHARS)
+        # right after "scheme://" with no path or query before the "@": a URL's user-info
+        if cut < 0 and _URL_USERINFO.search(text, max(0, result.start - 80), result.start):
+            return False
         if cut == len(local) - 1:
             return False
         result.start += cut + 1  # the address starts after the query string's last separator

@@ -49,7 +49,7 @@ class MedicalRecordNumberRecognizer(LabelledValueRecognizer):
         Pattern(
             "labelled_mrn",
             r"(?i:\b(?:MRN|med(?:ical)?\s+rec(?:ord)?s?(?:\s+(?:number|num|no\.?|#|id))?|chart\s*(?:number|num|no\.?|#|id)"
-            r"|patient\s*(?:id|#|number|no\.?)|hospital\s+(?:number|no\.?))\s*(?:is|was|=|:|#|-)?\s*#?\s*)"
+            r"|patient\s*(?:id|#|number|no\.?)|hospital\s+(?:number|no\.?))[\s\"'|]*(?:is|was|=|:|#|-)?[\s\"'|]*#?\s*)"
             r"(?P<value>[A-Z]{0,4}-?\d[\d-]{3,14}\d)\b",
             0.85,
         )

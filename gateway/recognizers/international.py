@@ -92,8 +92,12 @@ class CheckedIdRecognizer(GatewayPatternRecognizer):
 
 
 def _label(words: str) -> re.Pattern[str]:
-    """Whole-word, case-insensitive names of an identifier ("nhs|national health service"), then no other digits."""
-    return re.compile(rf"(?i)\b(?:{words})\b[^\d\n]{{0,32}}$")
+    """Whole-word, case-insensitive names of an identifier ("nhs|national health service"), then no other digits.
+
+    ``_`` and ``-`` count as word separators, so ``"nhs_number": ...`` is labelled.
+    """
+    # "_" and "-" separate words here too: a JSON key or column name ("nhs_number") names the identifier.
+    return re.compile(rf"(?i)(?<![A-Za-z0-9])(?:{words})(?![A-Za-z0-9])[^\d\n]{{0,32}}$")
 
 
 def _digit_run(groups: str) -> str:

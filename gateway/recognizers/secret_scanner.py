@@ -39,6 +39,7 @@ CONFIDENCE_SCORES = {"high": 0.95, "medium": 0.85, "low": 0.6}
 
 _lock = threading.Lock()
 _scanner: Any = None
+_prefixes: tuple[tuple[str, bool], ...] | None = None
 
 
 def shared_scanner() -> Any:
@@ -55,9 +56,53 @@ def shared_scanner() -> Any:
         return _scanner
 
 
+# How a rule's pattern may open before its literal prefix: (?i), \b, a capture group, a start-or-delimiter group.
+_PATTERN_LEAD = re.compile(r"\(\?i\)|\\b|\((?!\?)|\(\?:\^\|\[[^\]]*\]\)|\(\?:\^\|\\b\)|\^")
+_PATTERN_LITERAL = re.compile(r"(?:[A-Za-z0-9_~-]|\\[.\-_~])+")
+
+
+def rule_prefixes() -> tuple[tuple[str, bool], ...]:
+    """The literal prefixes the rule set's patterns open with (``ghp_``, ``AIza``, ``sntryu_``), with case-blindness.
+
+    Read from the pinned rules at run time (``Rules.detail``), never copied: a token that opens with one
+    of these belongs to that provider's rule, which knows its length, alphabet and checksum.
+    """
+    global _prefixes
+    rules = shared_scanner().rules
+    with _lock:
+        if _prefixes is None:
+            found_prefixes: set[tuple[str, bool]] = set()
+            for meta in rules.metadata():
+                pattern = rules.detail(meta["id"])["pattern"]
+                rest = pattern
+                while (lead := _PATTERN_LEAD.match(rest)) is not None and lead.end():
+                    rest = rest[lead.end() :]
+                literal = _PATTERN_LITERAL.match(rest)
+                if literal is None:
+                    continue
+                after = rest[literal.end() :]
+                prefix = literal.group().replace("\\", "")
+                # a prefix is followed by the value's class; a keyword rule's word by its gap "(?:[ \t\w.-]{0,20})"
+                if len(prefix) >= 3 and after[:1] in ("[", "\\", "(") and not after.startswith("(?:[ \\t"):
+                    found_prefixes.add((prefix, pattern.startswith("(?i)")))
+            _prefixes = tuple(sorted(found_prefixes))
+        return _prefixes
+
+
+def has_rule_prefix(token: str) -> bool:
+    """Whether ``token`` opens with a prefix of the rule set (:func:`rule_prefixes`), in any case
+    (``AIZASY...`` is a Google key written in capitals, which the case-sensitive rule does not match)."""
+    lowered = token.lower()
+    return any(lowered.startswith(prefix.lower()) for prefix, _ in rule_prefixes())
+
+
 # Prose punctuation touching a space or either end ("my key is hf_..., thanks", "(ghp_...)"): many rules
 # end a token only at a quote, space or semicolon, as in code. It is blanked, same length, for a second scan.
-_PROSE_PUNCTUATION = re.compile(r"[,.:!?()\[\]{}<>]+(?=\s|$)|(?:(?<=\s)|^)[(\[{<]+")
+# Field separators of records and tables (CSV ",", HL7 "|" and "^", X12 "*" and "~SEG*", markup "<>") end a
+# token too, wherever they stand.
+_PROSE_PUNCTUATION = re.compile(
+    r"[,.:!?()\[\]{}<>]+(?=\s|$)|(?:(?<=\s)|^)[(\[{<]+|[,|^*<>()\[\]{}]|~(?=[A-Z][A-Z0-9]{1,2}\*)"
+)
 
 
 def _views(text: str) -> list[TokenView]:

@@ -79,7 +79,8 @@ def is_placeholder(value: str) -> bool:
     """Whether a credential-shaped value is a template, filler or documented example rather than a credential.
 
     A run (:func:`_has_run`) counts only in a value of ``_LONG_VALUE`` characters or more (a person's
-    password may well contain "123456"); so does one character making up half of the value.
+    password may well contain "123456"); so does one character making up half of the value, and one
+    group of three or more characters written three times between separators (``xoxp-1234-1234-1234-...``).
     """
     value = value.strip().strip("\"'`")
     if not value or _PLACEHOLDER.match(value) or _TEMPLATE.search(value) or _PLACEHOLDER_WORDS.search(value):
@@ -88,8 +89,11 @@ def is_placeholder(value: str) -> bool:
         return True
     if len(value) >= _LONG_VALUE:
         most = max(Counter(value).values())
-        return _has_run(value, 6) or most * 2 >= len(value)
+        return _has_run(value, 6) or most * 2 >= len(value) or _REPEATED_GROUP.search(value) is not None
     return False
+
+
+_REPEATED_GROUP = re.compile(r"(?:^|[-_.:])([A-Za-z0-9]{3,})(?:[-_.:]\1){2}(?=$|[-_.:])")
 
 
 def shannon_entropy(value: str) -> float:

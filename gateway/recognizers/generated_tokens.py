@@ -1,0 +1,133 @@
+"""SECRET by shape alone: a machine-made token (random characters), whatever provider issued it.
+
+Why a generic rule: most credential rules of a maintained rule set (Kingfisher's, gitleaks') find a
+provider's key only after its keyword (``nytimes_key = ...``): the key itself is a random string with no
+prefix. Pasted bare or into a sentence ("I pasted vozq0xga0mdq... into the settings page") the keyword
+is gone and the rules see nothing. What is left is the shape: a long run of key characters, letters and
+digits mixed at random, with high entropy. That is what this recogniser looks for; it is the same idea as
+detect-secrets' high-entropy plugins, with the rules below that keep ordinary machine text out:
+
+- at least :data:`MIN_LENGTH` characters, letters and digits both present (``MIN_DIGITS``, ``MIN_LETTERS``),
+  and mixed: letters and digits alternate ``MIN_SWITCHES`` times or more (identifiers made of words,
+  ``ServingCellPriority_t``, ``sysctlBridgeCallIPTables``, have few or no digits);
+- not hexadecimal alone (also in groups: UUIDs, ``96726c78_4ae3_...``): a bare hex string is as often a
+  digest (an MD5, a git commit, a SHA-256) as a key, and digests are everywhere in logs and code;
+- not a file name (``video_box.ico-7a38...b0c.png``), a path or a URL's host (``://`` and ``/`` runs);
+- not a base64 encoding of readable text (the decoded text is scanned by every recogniser anyway);
+- not a placeholder (:func:`gateway.recognizers.secrets.is_placeholder`: ``xxxx``, ``EXAMPLE``, sequences);
+- Shannon entropy of at least :data:`MIN_ENTROPY` bits per character;
+- not named as something public by the text before it: a signature, digest, hash, checksum, nonce, CSRF
+  or authenticity token, integrity attribute, fingerprint (``"signature": "I7l2..."``), nor inside a
+  public key block (``-----BEGIN PGP PUBLIC KEY BLOCK-----``), nor an elided excerpt (``...6wqX...``).
+
+``=`` inside a token (gitleaks' alphabets allow it) is kept, but ``NAME=value`` is a name and a value: the
+value is judged alone.
+
+A token that opens with a prefix one of the maintained rules is written for (``AIza``, ``sntryu_``, ``xoxp-``,
+read from the pinned rule set at run time: :func:`gateway.recognizers.secret_scanner.rule_prefixes`) is left
+to that rule: it knows the provider's length, alphabet, checksum and published public keys, and its
+verdict stands (the rule set's own negatives are mostly such near-misses). The score is low (0.6) but
+above the detector's threshold, so every bundled policy blocks what this finds.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+
+from presidio_analyzer import Pattern, RecognizerResult
+
+from gateway.recognizers.base import GatewayPatternRecognizer, ResultCheck
+from gateway.recognizers.secret_scanner import has_rule_prefix
+from gateway.recognizers.secrets import is_placeholder, shannon_entropy
+
+MIN_LENGTH = 20
+MIN_DIGITS = 2
+MIN_LETTERS = 6
+MIN_SWITCHES = 4
+MIN_ENTROPY = 3.5
+
+# Hex digits in groups (``ab12``, ``c4ed6c21-9dd5-...``, ``96726c78_4ae3``): a digest or a UUID.
+_HEX_GROUPS = re.compile(r"[0-9A-Fa-f]+(?:[-_.:~][0-9A-Fa-f]+)*")
+_FILE_NAME = re.compile(r"\.[A-Za-z]{2,4}$")
+_LETTER_DIGIT_SWITCH = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+
+
+def _decodes_to_prose(value: str) -> bool:
+    """Whether ``value`` is base64 of readable text with spaces in it (an encoded sentence, not a key)."""
+    body = value.rstrip("=")
+    if len(body) % 4 == 1:
+        return False
+    try:
+        raw = base64.b64decode(body + "=" * (-len(body) % 4), altchars=b"-_" if "-" in body or "_" in body else None)
+        decoded = raw.decode("utf-8")
+    except (binascii.Error, ValueError, UnicodeDecodeError):
+        return False
+    return " " in decoded and decoded.isprintable()
+
+
+# The name before a value that says it is public or derived: "signature": "...", authenticity_token=...
+_PUBLIC_NAME = re.compile(
+    r"(?i)(?:signature|digest|hash|checksum|nonce|csrf|xsrf|authenticity[_-]?token|integrity|etag|fingerprint"
+    r"|sha\d*|md5)[\w-]*[\"']?(?:\s+value)?\s*(?:=|:|=>)\s*[\"']?$"
+)
+_PUBLIC_BLOCK = re.compile(r"-----BEGIN [A-Z0-9 ]*PUBLIC KEY(?: BLOCK)?-----")
+_BLOCK_END = re.compile(r"-----END ")
+_ASSIGNED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*=(?!=)")
+
+
+def looks_generated(value: str) -> bool:
+    """Whether ``value`` has the shape of a machine-made credential (the rules in the module docstring)."""
+    if value.startswith("...") or value.endswith("..."):
+        return False
+    name = _ASSIGNED_NAME.match(value)
+    if name and not _random_shape(name.group()[:-1], 8):  # NAME=value: the value is judged alone
+        return False
+    return _random_shape(value.strip(".-_=~"), MIN_LENGTH)
+
+
+def _random_shape(token: str, min_length: int) -> bool:
+    """The shape rules of the module docstring, for a token of ``min_length`` characters or more."""
+    if len(token) < min_length or _HEX_GROUPS.fullmatch(token) or _FILE_NAME.search(token) or "//" in token:
+        return False
+    digits = sum(c.isdigit() for c in token)
+    letters = sum(c.isalpha() for c in token)
+    if digits < MIN_DIGITS or letters < MIN_LETTERS:
+        return False
+    if len(_LETTER_DIGIT_SWITCH.findall(token)) < MIN_SWITCHES:
+        return False
+    if shannon_entropy(token) < MIN_ENTROPY or is_placeholder(token):
+        return False
+    return not _decodes_to_prose(token) and not has_rule_prefix(token)
+
+
+_KEY_CHARS = "A-Za-z0-9_+/.~="
+
+
+class GeneratedTokenRecognizer(ResultCheck, GatewayPatternRecognizer):
+    """A long, random-looking token of key characters, bare or anywhere in text (see the module docstring)."""
+
+    ENTITY = "SECRET"
+    PATTERNS = [
+        # The whole run of key characters, "=" included ("NAME=value" is rejected and found by the next one).
+        Pattern(
+            "generated_token", rf"(?<![{_KEY_CHARS}-])[{_KEY_CHARS}-]{{{MIN_LENGTH},1024}}(?![{_KEY_CHARS}-])", 0.6
+        ),
+        # The value after "NAME=".
+        Pattern(
+            "generated_token",
+            rf"(?<=[A-Za-z_]=)[A-Za-z0-9_+/.~-]{{{MIN_LENGTH},1024}}={{0,2}}(?![{_KEY_CHARS}-])",
+            0.6,
+        ),
+    ]
+    CONTEXT = ["key", "token", "secret", "password", "credential", "api"]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return None if looks_generated(pattern_text) else False
+
+    def keep(self, text: str, result: RecognizerResult) -> bool:
+        if _PUBLIC_NAME.search(text, max(0, result.start - 48), result.start):
+            return False
+        blocks = list(_PUBLIC_BLOCK.finditer(text, 0, result.start))
+        return not blocks or _BLOCK_END.search(text, blocks[-1].end(), result.start) is not None
