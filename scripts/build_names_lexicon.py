@@ -14,7 +14,10 @@ The English words themselves are kept too (``E <word>``, the word list's lower-c
 three letters or more): a capitalised word after a given name is a surname only if it is not one
 ("Trifon Nekrasov", not "Victoria Station"). Word list: SCOWL via Debian's ``wamerican``
 (copyright Kevin Atkinson and others, a permissive licence: /usr/share/doc/wamerican/copyright).
-The file is plain text: a header, then ``G <name>``, ``S <name>`` and ``E <word>`` lines, sorted.
+English words that are also common names (``john``, ``dean``, ``rose``: ranked within
+``--ambiguous-rank`` as a given name or a surname in some country) are listed apart (``A <word>``):
+such a word alone may still be a person, where another English word (``Workflow``) is not.
+The file is plain text: a header, then ``G <name>``, ``S <name>``, ``E <word>`` and ``A <word>`` lines, sorted.
 """
 
 from __future__ import annotations
@@ -38,6 +41,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rank", type=int, default=2000)
     parser.add_argument("--words", type=Path, default=Path("/usr/share/dict/american-english"))
+    parser.add_argument("--ambiguous-rank", type=int, default=1000)
     args = parser.parse_args()
     from importlib.metadata import version
     from importlib.util import find_spec
@@ -58,23 +62,33 @@ def main() -> int:
             and name.lower() not in english
         )
 
+    def common_name(info: dict) -> bool:
+        ranks = info.get("rank") or {}
+        return bool(ranks) and min(ranks.values()) <= args.ambiguous_rank
+
+    ambiguous: set[str] = set()
     first = _load(data / "first_names.pkl.gz")
     given = sorted(name for name, info in first.items() if wanted(name, info))
+    ambiguous |= {n.lower() for n, info in first.items() if n.lower() in english and common_name(info)}
     del first
     last = _load(data / "last_names.pkl.gz")
     surnames = sorted(name for name, info in last.items() if wanted(name, info))
+    ambiguous |= {n.lower() for n, info in last.items() if n.lower() in english and common_name(info)}
     del last
     header = (
         f"# Derived from names-dataset {version('names-dataset')} (Apache-2.0, github.com/philipperemy/name-dataset)"
-        f" and SCOWL's word list (Debian wamerican) by scripts/build_names_lexicon.py --rank {args.rank}\n"
+        f" and SCOWL's word list (Debian wamerican) by scripts/build_names_lexicon.py --rank {args.rank}"
+        f" --ambiguous-rank {args.ambiguous_rank}\n"
     )
     words = sorted(w for w in english if len(w) >= 3 and w.isalpha())
     body = "".join(f"G {n}\n" for n in given) + "".join(f"S {n}\n" for n in surnames)
     body += "".join(f"E {w}\n" for w in words)
+    body += "".join(f"A {w}\n" for w in sorted(w for w in ambiguous if len(w) >= 2 and w.isalpha()))
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with gzip.GzipFile(OUT, "wb", mtime=0) as handle:
         handle.write((header + body).encode("utf-8"))
-    print(f"{OUT}: {len(given)} given names, {len(surnames)} surnames, {len(words)} English words, "
+    print(f"{OUT}: {len(given)} given names, {len(surnames)} surnames, {len(words)} English words "
+          f"({len(ambiguous)} of them common names too), "
           f"{OUT.stat().st_size:,} bytes")  # fmt: skip
     return 0
 

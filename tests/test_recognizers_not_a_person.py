@@ -41,6 +41,9 @@ def test_machine_text_is_not_a_person(text: str, span: str) -> None:
         ("Tomasz, Ana and Keiko are on call", "Keiko"),
         ("The invoice went to Claude Martin last week", "Claude Martin"),  # a person called Claude
         ("Beata Kowalczyk 12 Lipowa St", "Beata Kowalczyk"),
+        ("Heiðarsson and Stone were precision engineers.", "Stone"),  # English words that are common names
+        ("They had 6: Lara, Joseph, Kelsey, Dean, Clifford and James.", "Dean"),
+        ("they had 6: racław, christopher, michael, nichole", "racław"),  # a lower-case list of names, not code
     ],
 )
 def test_people_stay(text: str, span: str) -> None:

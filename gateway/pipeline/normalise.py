@@ -194,7 +194,8 @@ def normalise(text: str) -> NormalisedText:
 _BASE64 = re.compile(
     r"(?<![A-Za-z0-9+/_-])(?:[A-Za-z0-9+/_-]{12,}={0,2}|[A-Za-z0-9+/_-]{8,11}={1,2})(?![A-Za-z0-9+/=_-])"
 )
-_HEX = re.compile(r"(?<![0-9A-Za-z])(?:0x)?((?:[0-9A-Fa-f]{2}){6,})(?![0-9A-Za-z])")
+# A run of hex pairs on its own; one group of a UUID or another dashed hex id is no encoded text.
+_HEX = re.compile(r"(?<![0-9A-Za-z])(?<![0-9A-Fa-f]-)(?:0x)?((?:[0-9A-Fa-f]{2}){6,})(?![0-9A-Za-z])(?!-[0-9A-Fa-f])")
 _HEX_ESCAPED = re.compile(r"(?:\\x[0-9A-Fa-f]{2}){4,}")
 # Two escapes or more, or one encoded "@" (``email=user%40example.com``).
 _PERCENT = re.compile(r"[^\s%]*(?:%[0-9A-Fa-f]{2}[^\s%]*){2,}|[^\s%]*%40[^\s%]*")

@@ -10,9 +10,11 @@ detect-secrets' high-entropy plugins, with the rules below that keep ordinary ma
 - at least :data:`MIN_LENGTH` characters, letters and digits both present (``MIN_DIGITS``, ``MIN_LETTERS``),
   and mixed: letters and digits alternate ``MIN_SWITCHES`` times or more (identifiers made of words,
   ``ServingCellPriority_t``, ``sysctlBridgeCallIPTables``, have few or no digits);
-- not hexadecimal alone (also in groups: UUIDs, ``96726c78_4ae3_...``): a bare hex string is as often a
+- not hexadecimal alone (also in groups: UUIDs, ``96726c78_4ae3_...``, or after an id's kind: ``msg_`` +
+  a UUID): a bare hex string is as often a
   digest (an MD5, a git commit, a SHA-256) as a key, and digests are everywhere in logs and code;
-- not a file name (``video_box.ico-7a38...b0c.png``), a path or a URL's host (``://`` and ``/`` runs);
+- not a file name (``video_box.ico-7a38...b0c.png``), a path (``/``, ``~/``, ``./`` first) or a URL's
+  host (``://`` and ``/`` runs);
 - not a base64 encoding of readable text (the decoded text is scanned by every recogniser anyway);
 - not a placeholder (:func:`gateway.recognizers.secrets.is_placeholder`: ``xxxx``, ``EXAMPLE``, sequences);
 - Shannon entropy of at least :data:`MIN_ENTROPY` bits per character;
@@ -87,9 +89,18 @@ def looks_generated(value: str) -> bool:
     return _random_shape(value.strip(".-_=~"), MIN_LENGTH)
 
 
+# The kind of an API object's id before its hex (``msg_`` + a UUID in Codex's items, ``call_``, ``resp_``):
+# an id, not a key. Providers' key prefixes (``shpat_`` + hex) are left to their rules.
+_ID_KIND = re.compile(r"^(?:msg|rs|fc|fco|call|resp|item|toolu|chatcmpl|cmpl|run|thread|asst|file|batch|req|evt|sess)_")
+# An absolute, home or relative path (``/tmp/x/.claude/projects/-tmp-x/memory/``): a key does not start so.
+_PATH = re.compile(r"^(?:~|\.{1,2})?/(?:[^/]{1,64}/){1,}[^/]{0,64}$")
+
+
 def _random_shape(token: str, min_length: int) -> bool:
     """The shape rules of the module docstring, for a token of ``min_length`` characters or more."""
-    if len(token) < min_length or _HEX_GROUPS.fullmatch(token) or _FILE_NAME.search(token) or "//" in token:
+    if len(token) < min_length or _HEX_GROUPS.fullmatch(_ID_KIND.sub("", token)) or _FILE_NAME.search(token):
+        return False
+    if "//" in token or _PATH.match(token):
         return False
     digits = sum(c.isdigit() for c in token)
     letters = sum(c.isalpha() for c in token)

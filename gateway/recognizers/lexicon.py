@@ -21,15 +21,15 @@ _FILE = Path(__file__).with_name("data") / "names.txt.gz"
 
 
 @cache
-def _sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
-    sets: dict[str, set[str]] = {"G": set(), "S": set(), "E": set()}
+def _sets() -> tuple[frozenset[str], frozenset[str], frozenset[str], frozenset[str], frozenset[str]]:
+    sets: dict[str, set[str]] = {"G": set(), "S": set(), "E": set(), "A": set()}
     with gzip.open(_FILE, "rt", encoding="utf-8") as handle:
         for line in handle:
             kind, _, name = line.rstrip("\n").partition(" ")
             if kind in sets:
                 sets[kind].add(name.lower())
     given, surnames = frozenset(sets["G"]), frozenset(sets["S"])
-    return given, surnames, frozenset(sets["E"]), given | surnames
+    return given, surnames, frozenset(sets["E"]), given | surnames, frozenset(sets["A"])
 
 
 def names_among(words: list[str]) -> set[str]:
@@ -56,6 +56,11 @@ def is_name(word: str) -> bool:
     """A given name or a surname."""
     lower = word.lower()
     return lower in _sets()[3]
+
+
+def is_common_name_too(word: str) -> bool:
+    """Whether the English word ``word`` is also a common given name or surname (``john``, ``rose``, ``miller``)."""
+    return word.lower() in _sets()[4]
 
 
 def is_english_word(word: str) -> bool:

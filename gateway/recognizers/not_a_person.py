@@ -11,8 +11,9 @@ reads as people. None of these is a person's name:
   ``Anthropic``): ``ASSISTANT_WORDS``; or a word whose capitals say it is a brand or an acronym
   (``OpenAI``, ``ChatGPT``, ``APIs``);
 - a span followed by a version number (``Claude Sonnet 4.5``, ``Gemini 2.5``): a product;
-- a word that the names lexicon does not know as a name, when it is an English word (``call
-  Workflow``) or sits in a list of lower-case names of code (``matplotlib, plotly, Recharts``).
+- a word that the names lexicon does not know as a name, when it is an English word that is not
+  a common name too (``call Workflow``; but ``John``, ``Rose``, ``Miller`` stay) or sits in a list
+  of lower-case names of code (``matplotlib, plotly, Recharts``).
 
 And a no-reply mailbox (``noreply@...``, ``mailer-daemon@...``) is no one's address.
 Only single, uncued NER and lexicon guesses are judged here: a name a field or a label gave
@@ -58,7 +59,7 @@ def not_a_person(text: str, start: int, end: int) -> bool:
 
 
 def _unknown_word(text: str, start: int, end: int, word: str) -> bool:
-    if lexicon.is_name(word):
+    if lexicon.is_name(word) or lexicon.is_common_name_too(word):
         return False
     if lexicon.is_english_word(word):
         return True
@@ -72,7 +73,14 @@ def _in_code_list(text: str, start: int, end: int) -> bool:
     line = text[line_start : len(text) if line_end < 0 else line_end]
     items = [m.group().strip() for m in _LIST_ITEM.finditer(line) if m.group().strip()]
     others = [item for item in items if item != text[start:end]]
-    return len(items) >= 3 and sum(bool(_CODE_NAME.fullmatch(item)) for item in others) >= 2
+    return len(items) >= 3 and sum(_code_name(item) for item in others) >= 2
+
+
+def _code_name(item: str) -> bool:
+    """``matplotlib``, ```anthropic```, ``d3``: not a lower-case given name (``kadosa, jeffrey, abigail``)."""
+    if item.startswith("`"):
+        return _CODE_NAME.fullmatch(item) is not None
+    return _CODE_NAME.fullmatch(item) is not None and not lexicon.is_name(item) and not lexicon.is_common_name_too(item)
 
 
 def no_reply_mailbox(text: str, start: int, end: int) -> bool:
