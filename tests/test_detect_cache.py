@@ -165,3 +165,40 @@ def test_detector_without_cache_gives_the_same_findings(detector: Detector) -> N
     assert uncached.cache is None
     messages = [_user(0, SSN_TEXT), _user(1, "card 4111 1111"), _user(2, "1111 1111")]
     assert uncached.detect(messages) == detector.detect(messages)
+
+
+# --- NER batched over several texts ---------------------------------------------------------------
+
+BATCH_TEXTS = [
+    "Call Maria Gonzalez on 217-555-0143 about invoice 7781.",
+    "Patient John Smith, SSN 219-09-9999, was seen today.",
+    "   ",
+    "def main():\n    log.info('started')\n    return 0",
+    "Dear Dagny Taggart,\nyour card 4111 1111 1111 1111 ships to 42 Main St, Springfield.",
+    "Patient John Smith, SSN 219-09-9999, was seen today.",  # a repeat within the batch
+    "ask dagny about it; Otto Lilienthal flew first",
+]
+
+
+def test_segments_detected_together_give_what_each_gives_alone() -> None:
+    uncached = Detector(cache_entries=0)
+    together = uncached.detect([Message(i, "system", text) for i, text in enumerate(BATCH_TEXTS)])
+    alone = [f for i, text in enumerate(BATCH_TEXTS) for f in uncached.detect([Message(i, "system", text)])]
+    assert together == alone  # system messages: no boundaries between them are scanned
+    assert {f.entity_type for f in together} >= {"PERSON", "PHONE_NUMBER", "US_SSN", "CREDIT_CARD"}
+
+
+def test_prefetch_fills_the_cache_with_what_detect_finds() -> None:
+    cold, warm = Detector(), Detector()
+    warm.prefetch(BATCH_TEXTS)
+    assert warm.cache is not None
+    misses = warm.cache.misses
+    for i, text in enumerate(BATCH_TEXTS):
+        assert warm.detect([_user(i, text)]) == cold.detect([_user(i, text)])
+    assert warm.cache.misses == misses  # every text came from the cache
+
+
+def test_prefetch_without_a_cache_does_nothing() -> None:
+    uncached = Detector(cache_entries=0)
+    uncached.prefetch(BATCH_TEXTS)
+    assert uncached.detect([_user(0, BATCH_TEXTS[1])])

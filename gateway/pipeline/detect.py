@@ -179,9 +179,8 @@ class Detector:
         boundaries ``first_boundary`` onwards between the messages of ``conversation`` (a run of
         :func:`conversation`). ``finish`` over the slices of a request gives what ``detect`` gives."""
         findings: list[Finding] = []
-        for segment in segments:
-            for hit in self._scan_cached(segment.text, with_ner=True):
-                findings.append(_finding(hit, segment, hit.start, hit.end))
+        for segment, hits in zip(segments, self._scan_texts([s.text for s in segments]), strict=True):
+            findings.extend(_finding(hit, segment, hit.start, hit.end) for hit in hits)
         findings.extend(self._scan_conversation(conversation, first_boundary))
         return findings
 
@@ -204,13 +203,48 @@ class Detector:
             self._cache.put(key, hits)
         return hits
 
+    def prefetch(self, texts: Sequence[str]) -> None:
+        """Scan ``texts`` (with NER, batched) into the cache, so their ``detect`` later finds them there."""
+        if self._cache is not None:
+            self._scan_texts(texts)
+
+    def _scan_texts(self, texts: Sequence[str]) -> list[tuple[_Hit, ...]]:
+        """``_scan_cached(text, with_ner=True)`` of each of ``texts``; NER runs over the uncached ones in one batch."""
+        found: dict[str, tuple[_Hit, ...]] = {}
+        keys: dict[str, bytes] = {}
+        for text in texts:
+            if text in found or text in keys:
+                continue
+            if self._cache is None:
+                keys[text] = b""
+                continue
+            key = self._cache.key(self._version, "ner", text)
+            hits = self._cache.get(key)
+            if hits is None:
+                keys[text] = key
+            else:
+                found[text] = hits
+        bases = [(text, fold(text)) for text in keys if text.strip()]
+        scanned = self._nlp.process_texts([base.text for _, base in bases], "en") if bases else []
+        for (text, base), artifacts in zip(bases, scanned, strict=True):
+            found[text] = tuple(self._scan_views(text, base, artifacts))
+        for text, key in keys.items():
+            hits = found.setdefault(text, ())
+            if self._cache is not None:
+                self._cache.put(key, hits)
+        return [found[text] for text in texts]
+
     def _scan(self, text: str, *, with_ner: bool) -> list[_Hit]:
         """Hits in ``text`` from all of its views, in ``text`` offsets."""
         if not text.strip():
             return []
-        hits: list[_Hit] = []
         base = fold(text)
         artifacts = self._nlp.process_text(base.text, "en") if with_ner else self._nlp.tokenize(base.text)
+        return self._scan_views(text, base, artifacts)
+
+    def _scan_views(self, text: str, base: NormalisedText, artifacts: NlpArtifacts) -> list[_Hit]:
+        """Hits in ``text`` from its folded view ``base`` (with ``artifacts``) and from its other views."""
+        hits: list[_Hit] = []
         hits.extend(self._analyze(base, ENTITY_TYPES, artifacts))
         collapsed = collapse(base)
         if collapsed.text != base.text:
