@@ -101,7 +101,7 @@ def _close(engine: Engine, rows: list[Any], own_writer: str, dead: tuple[str, ..
 def _interrupted(created_at: datetime, now: datetime) -> dict[str, Any]:
     created = created_at if created_at.tzinfo is not None else created_at.replace(tzinfo=UTC)
     return {
-        "status": INTERRUPTED,
+        "status": INTERRUPTED.value,
         "status_code": None,
         "latency_ms": round((now - created).total_seconds() * 1000.0, 3),
         "detail": INTERRUPTED_DETAIL,
