@@ -93,6 +93,9 @@ audit_records = Table(
     Column("request_id", String(128), nullable=True, index=True),
     # Decisions of the shadow policies evaluated beside the enforced one (migration 0007): hashed when set.
     Column("shadow", JSON, nullable=True),
+    # The record schema its content is hashed by (gateway.audit.schema; migration 0009): null for records
+    # written before it (v0).
+    Column("schema_version", Integer, nullable=True),
     Index("ux_audit_records_seq", "seq", unique=True),
 )
 

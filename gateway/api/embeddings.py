@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from gateway.api import forward
+from gateway.audit.schema import Status
 from gateway.auth import ClientKeyDep
 from gateway.backends.base import BackendError
 from gateway.errors import Unavailable, respond
@@ -51,5 +52,5 @@ async def create_embeddings(request: Request, key: ClientKeyDep) -> Response:
     except BackendError as exc:
         log.warning("local embedding failed for record %s: %s", verdict.audit_id, exc)
         error = forward.backend_failure(Route.LOCAL, {}, exc)
-        return await forward.refuse_forwarded(request, services, verdict, error, started, str(exc), "error")
+        return await forward.refuse_forwarded(request, services, verdict, error, started, str(exc), Status.ERROR)
     return forward.completed(services, verdict, reply.body or {}, started)

@@ -22,6 +22,7 @@ from fastapi.responses import Response, StreamingResponse
 from starlette.requests import Request
 
 from gateway import sse, tracing
+from gateway.audit.schema import Status
 from gateway.audit.store import Outcome
 from gateway.backends.base import (
     BackendError,
@@ -83,7 +84,7 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
         error = backend_failure(forward.route, headers, exc)
         log.warning("backend failed for record %s: %s", forward.audit_id, exc)
         await record_outcome(
-            services.audit, forward.audit_id, Outcome("error", error.status_code, _ms(started), str(exc))
+            services.audit, forward.audit_id, Outcome(Status.ERROR, error.status_code, _ms(started), str(exc))
         )
         return respond(request, error)
 
@@ -98,7 +99,7 @@ async def answer(request: Request, services: Services, door: Door, forward: Forw
             answer_body = door.from_chat(answer_body)
         if redaction is not None and reply.status_code == 200:
             answer_body = redaction.restore_completion(answer_body)
-        status = "ok" if reply.status_code == 200 else "upstream_error"
+        status = Status.OK if reply.status_code == 200 else Status.UPSTREAM_ERROR
         outcome = Outcome(status, reply.status_code, _ms(started), served_by, json.dumps(answer_body).encode())
         return OutcomeAfterResponse(answer_body, reply.status_code, headers, services.audit, forward.audit_id, outcome)
 
@@ -122,7 +123,7 @@ async def refuse_forwarded(
     error: GatewayError,
     started: float,
     detail: str,
-    status: str = "refused",
+    status: Status = Status.REFUSED,
 ) -> Response:
     """Refuse a request that was already audited as forwarded (its outcome says why)."""
     error.headers = {**forward.headers, **error.headers}
@@ -133,7 +134,7 @@ async def refuse_forwarded(
 
 def completed(services: Services, forward: Forward, body: dict[str, Any], started: float) -> Response:
     """A whole answer made by the gateway itself (local embeddings, a local token count), its outcome recorded."""
-    outcome = Outcome("ok", 200, _ms(started), None, json.dumps(body).encode())
+    outcome = Outcome(Status.OK, 200, _ms(started), None, json.dumps(body).encode())
     return OutcomeAfterResponse(body, 200, forward.headers, services.audit, forward.audit_id, outcome)
 
 
@@ -205,7 +206,7 @@ async def _audited_stream(
     served_by: str | None = None,
 ) -> AsyncIterator[bytes]:
     received: list[bytes] = []
-    outcome = Outcome("ok", 200, 0.0, served_by)
+    outcome = Outcome(Status.OK, 200, 0.0, served_by)
     try:
         async for chunk in chunks:
             received.append(chunk)
@@ -213,10 +214,10 @@ async def _audited_stream(
     except Exception as exc:  # the backend failed, or sent what could not be read, mid-stream
         log.warning("backend %s failed mid-stream for record %s: %s", backend, audit_id, type(exc).__name__)
         detail = f"stream interrupted: {exc}" if isinstance(exc, BackendError) else "stream failed"
-        outcome = Outcome("error", 200, 0.0, detail)
+        outcome = Outcome(Status.ERROR, 200, 0.0, detail)
         yield door.stream_error()
     except BaseException:  # cancelled: the client went away
-        outcome = Outcome("cancelled", 200, 0.0, "client disconnected")
+        outcome = Outcome(Status.CANCELLED, 200, 0.0, "client disconnected")
         raise
     finally:
         final = Outcome(outcome.status, outcome.status_code, _ms(started), outcome.detail, b"".join(received))

@@ -6,8 +6,9 @@ Each entry stores its predecessor's id and hash and its own hash::
 
     entry_hash = SHA-256(prev_hash || "\\n" || canonical JSON of the entry's content)
 
-The content is the entry's immutable fields (``record_content``/``event_content``)
-plus its ``kind``, ``id`` and ``prev_id``; ``seq`` is the position, checked
+The content is the entry's immutable fields (a record's by its schema version,
+``gateway.audit.schema``; an event's by ``event_content``) plus its ``kind``, ``id``
+and ``prev_id``; ``seq`` is the position, checked
 separately. A record's content holds the SHA-256 of its request ciphertext, not
 the ciphertext, so erasing the payload leaves the chain verifiable. The outcome
 of a request is its own ``outcome`` event, whose details the record's outcome
@@ -40,38 +41,15 @@ from sqlalchemy import Connection, Engine, bindparam, insert, select, update
 from sqlalchemy.engine import Dialect
 from sqlalchemy.sql import ClauseElement
 
+from gateway.audit.schema import Status, record_content, timestamp
 from gateway.db import audit_chain_head, audit_events, audit_records
+
+__all__ = ["record_content", "timestamp"]  # re-exported: the record schema is gateway.audit.schema
 
 GENESIS_HASH = "0" * 64
 HEAD_ID = 1
 
-RECORD_FIELDS = (
-    "created_at",
-    "endpoint",
-    "tenant",
-    "policy",
-    "policy_version",
-    "decision",
-    "route",
-    "rule_ids",
-    "entity_types",
-    "findings",
-    "request_sha256",
-    "model",
-    "stream",
-    "request_ct_sha256",
-)
 OUTCOME_FIELDS = ("status", "status_code", "latency_ms", "detail", "completed_at", "response_ct_sha256")
-
-
-def timestamp(value: datetime | None) -> str | None:
-    """A datetime as UTC ISO 8601 with microseconds (naive values, as SQLite returns them, are UTC)."""
-    if value is None:
-        return None
-    if value.tzinfo is not None:
-        value = value.astimezone(UTC).replace(tzinfo=None)
-    # Same text as strftime("%Y-%m-%dT%H:%M:%S.%fZ") for years 1000-9999, at a fraction of the cost.
-    return value.isoformat(timespec="microseconds") + "Z"
 
 
 def canonical(content: Mapping[str, Any]) -> str:
@@ -80,18 +58,6 @@ def canonical(content: Mapping[str, Any]) -> str:
 
 def entry_hash(prev_hash: str, content: Mapping[str, Any]) -> str:
     return hashlib.sha256(f"{prev_hash}\n{canonical(content)}".encode()).hexdigest()
-
-
-def record_content(row: Mapping[str, Any]) -> dict[str, Any]:
-    content = {name: row[name] for name in RECORD_FIELDS}
-    content["created_at"] = timestamp(row["created_at"])
-    if row.get("request_id") is not None:  # migration 0006: hashed when present, so records before it verify
-        content["request_id"] = row["request_id"]
-    # Shadow-policy decisions (migration 0007) are hashed when a record has them; records without keep
-    # the content they were hashed with.
-    if row.get("shadow") is not None:
-        content["shadow"] = row["shadow"]
-    return {"kind": "record", "id": row["id"], "prev_id": row["prev_id"], **content}
 
 
 def event_content(row: Mapping[str, Any]) -> dict[str, Any]:
@@ -353,7 +319,7 @@ class ChainWriter:
             if completion.record_id not in state:
                 raise LookupError(f"no audit record {completion.record_id}")
             status, erased = state[completion.record_id]
-            completion.applied = status == "pending"
+            completion.applied = status == Status.PENDING
             if not completion.applied:
                 continue
             values = completion.values

@@ -33,35 +33,12 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from gateway import __version__
-from gateway.audit.chain import timestamp
 from gateway.audit.filters import RecordFilters, conditions
+from gateway.audit.schema import EXPORT_FIELDS, AuditRecordV1, Status
 from gateway.db import audit_records
 
 FORMATS = ("jsonl", "csv", "ocsf")
-FIELDS = (
-    "id",
-    "seq",
-    "created_at",
-    "completed_at",
-    "endpoint",
-    "tenant",
-    "policy",
-    "policy_version",
-    "decision",
-    "route",
-    "rule_ids",
-    "entity_types",
-    "findings",
-    "request_sha256",
-    "model",
-    "stream",
-    "status",
-    "status_code",
-    "latency_ms",
-    "detail",
-    "payload_erased",
-    "entry_hash",
-)
+FIELDS = EXPORT_FIELDS  # the record schema says what an export shows (gateway.audit.schema)
 
 
 EXPORT_EVENT = "export"
@@ -95,12 +72,7 @@ def _records(engine: Engine, filters: RecordFilters) -> Iterator[dict[str, Any]]
     query = select(*columns).where(*conditions(engine, filters)).order_by(c.seq)
     with engine.connect() as conn:
         for row in conn.execution_options(stream_results=True, yield_per=500).execute(query):
-            record = dict(row._mapping)
-            record["payload_erased"] = bool(record.pop("erased"))
-            record["created_at"] = timestamp(record["created_at"])
-            record["completed_at"] = timestamp(record["completed_at"])
-            record["stream"] = bool(record["stream"])
-            yield record
+            yield AuditRecordV1.export(row._mapping)
 
 
 def _jsonl(records: Iterator[dict[str, Any]]) -> Iterator[str]:
@@ -127,6 +99,7 @@ def _csv(records: Iterator[dict[str, Any]]) -> Iterator[str]:
 
 
 _SEVERITY = {"allow": 1, "redact": 2, "route_local": 2, "block": 3}
+_OCSF_STATUS = {Status.OK: (1, "Success"), Status.PENDING: (0, "Unknown")}  # every other status: 2 Failure
 _ACTIVITY = {"chat.completions": (1, "Create"), "inspect": (2, "Read")}
 
 
@@ -153,7 +126,9 @@ def _metadata(record: Mapping[str, Any], uid: str) -> dict[str, Any]:
 
 def ocsf_api_activity(record: Mapping[str, Any]) -> dict[str, Any]:
     activity_id, activity = _ACTIVITY.get(record["endpoint"], (99, "Other"))
-    status_id, status = {"ok": (1, "Success"), "pending": (0, "Unknown")}.get(record["status"], (2, "Failure"))
+    status_id, status = {Status.OK: (1, "Success"), Status.PENDING: (0, "Unknown")}.get(
+        record["status"], (2, "Failure")
+    )
     return {
         "class_uid": 6003,
         "class_name": "API Activity",

@@ -28,12 +28,13 @@ from typing import Any
 from sqlalchemy import Engine, and_, delete, or_, select
 
 from gateway.audit.chain import appending
+from gateway.audit.schema import Status
 from gateway.audit.writers import STALE_S, writer_dead
 from gateway.db import audit_records, audit_writers
 
 log = logging.getLogger(__name__)
 
-INTERRUPTED = "interrupted"
+INTERRUPTED = Status.INTERRUPTED
 # Honest about what is unknown: the outcome is written just after a non-streamed reply is sent,
 # so a process killed in between may have answered the client.
 INTERRUPTED_DETAIL = (
@@ -66,7 +67,7 @@ def close_interrupted(engine: Engine, *, started_at: datetime, own_writer: str, 
         orphans = conn.execute(
             select(audit_records.c.id, audit_records.c.created_at)
             .where(
-                audit_records.c.status == "pending",
+                audit_records.c.status == Status.PENDING.value,
                 or_(
                     and_(audit_records.c.writer.is_(None), audit_records.c.created_at < started_at),
                     and_(audit_records.c.writer.is_not(None), audit_records.c.writer.not_in(live)),
@@ -100,7 +101,7 @@ def _close(engine: Engine, rows: list[Any], own_writer: str, dead: tuple[str, ..
 def _interrupted(created_at: datetime, now: datetime) -> dict[str, Any]:
     created = created_at if created_at.tzinfo is not None else created_at.replace(tzinfo=UTC)
     return {
-        "status": INTERRUPTED,
+        "status": INTERRUPTED.value,
         "status_code": None,
         "latency_ms": round((now - created).total_seconds() * 1000.0, 3),
         "detail": INTERRUPTED_DETAIL,

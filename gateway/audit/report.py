@@ -28,6 +28,7 @@ from sqlalchemy import Engine, select
 
 from gateway.audit.chain import timestamp
 from gateway.audit.filters import RecordFilters, all_of, conditions
+from gateway.audit.schema import Status
 from gateway.audit.verify import VerifyReport
 from gateway.db import audit_records
 
@@ -92,7 +93,7 @@ def build_report(engine: Engine, period: Period, chain: VerifyReport, now: datet
             where = destination(row.decision, row.route)
             totals[where] += 1
             redacted += where == "cloud" and row.decision == "redact"
-            refused += where == "blocked" and row.status == "refused"
+            refused += where == "blocked" and row.status == Status.REFUSED
             for rule_id in row.rule_ids or []:
                 by_rule.setdefault(rule_id, Counter())[where] += 1
     rules = [

@@ -1,7 +1,7 @@
 """The audit store: one record per request, written before anything is forwarded.
 
-A record is inserted with the decision (status ``pending`` when the request
-is then forwarded) and completed once with the outcome. Records hold entity
+A record (``gateway.audit.schema.AuditRecordV1``) is inserted with the decision
+(status ``pending`` when the request is then forwarded) and completed once with the outcome. Records hold entity
 types, positions and scores, never a detected value. The request body and the
 response (or the error) are stored only encrypted (``gateway.audit.crypto``);
 every record and every outcome is an entry of the hash chain
@@ -24,6 +24,7 @@ from gateway.audit import subjects as data_subjects
 from gateway.audit.chain import ChainWriter
 from gateway.audit.commit import GroupCommitter
 from gateway.audit.keyring import Keyring
+from gateway.audit.schema import AuditRecordV1, Status
 from gateway.audit.signing import HeadSigner
 from gateway.audit.writers import WriterLease
 from gateway.db import audit_records
@@ -57,7 +58,7 @@ class AuditEvent:
 class Outcome:
     """How a request ended. ``detail`` is a fixed text, never a value from the request."""
 
-    status: str
+    status: Status
     status_code: int | None
     latency_ms: float
     detail: str | None = None
@@ -92,36 +93,34 @@ class AuditStore:
         master = self.keyring.current
         data_key = crypto.new_data_key()
         request_ct = crypto.seal(data_key, event.request_body, record_id, "request")
-        values: dict[str, Any] = {
-            "id": record_id,
-            "created_at": now,
-            "endpoint": event.endpoint,
-            "tenant": event.tenant,
-            "policy": event.decision.policy,
-            "policy_version": event.decision.policy_version,
-            "decision": event.decision.action.value,
-            "route": event.route.value,
-            "rule_ids": event.decision.rule_ids,
-            "entity_types": sorted({f.entity_type for f in event.findings}),
-            "findings": [f.as_dict() for f in event.findings],
-            "request_sha256": event.request_sha256,
-            "model": event.model,
-            "stream": int(event.stream),
-            "status": "pending",
-            "status_code": None,
-            "latency_ms": None,
-            "detail": None,
-            "completed_at": None,
-            "key_id": master.key_id,
-            "wrapped_key": crypto.wrap_key(master, data_key, record_id),
-            "request_ct": request_ct,
-            "request_ct_sha256": crypto.commitment(request_ct),
-            "response_ct": None,
-            "response_ct_sha256": None,
-            "writer": self.lease.id if self.lease is not None else None,
-            "request_id": event.request_id,
-            "shadow": [s.as_dict() for s in event.shadow] or None,
-        }
+        record = AuditRecordV1(
+            id=record_id,
+            created_at=now,
+            endpoint=event.endpoint,
+            tenant=event.tenant,
+            policy=event.decision.policy,
+            policy_version=event.decision.policy_version,
+            decision=event.decision.action.value,
+            route=event.route.value,
+            rule_ids=event.decision.rule_ids,
+            entity_types=sorted({f.entity_type for f in event.findings}),
+            findings=[f.as_dict() for f in event.findings],
+            request_sha256=event.request_sha256,
+            model=event.model,
+            stream=event.stream,
+            request_ct_sha256=crypto.commitment(request_ct),
+            request_id=event.request_id,
+            shadow=[s.as_dict() for s in event.shadow] or None,
+        )
+        values = record.row()
+        values.update(
+            key_id=master.key_id,
+            wrapped_key=crypto.wrap_key(master, data_key, record_id),
+            request_ct=request_ct,
+            response_ct=None,
+            response_ct_sha256=None,
+            writer=self.lease.id if self.lease is not None else None,
+        )
         if outcome is not None:
             values.update(_outcome_values(outcome, now, data_key, record_id))
         subject_rows = data_subjects.subject_rows(self.subject_key, record_id, event.subjects)
@@ -173,7 +172,7 @@ class AuditStore:
 
 def _outcome_values(outcome: Outcome, when: datetime, data_key: bytes | None, record_id: str) -> dict[str, Any]:
     values: dict[str, Any] = {
-        "status": outcome.status,
+        "status": Status(outcome.status).value,  # a status outside the enum fails here, before anything is written
         "status_code": outcome.status_code,
         "latency_ms": round(outcome.latency_ms, 3),
         "detail": outcome.detail,
@@ -182,8 +181,8 @@ def _outcome_values(outcome: Outcome, when: datetime, data_key: bytes | None, re
         "response_ct_sha256": None,
     }
     body = outcome.response_body
-    if body is None and outcome.status != "ok":
-        body = json.dumps({"error": {"status": outcome.status, "detail": outcome.detail}}).encode()
+    if body is None and outcome.status != Status.OK:
+        body = json.dumps({"error": {"status": Status(outcome.status).value, "detail": outcome.detail}}).encode()
     if body is not None and data_key is not None:
         sealed = crypto.seal(data_key, body, record_id, "response")
         values.update(response_ct=sealed, response_ct_sha256=crypto.commitment(sealed))

@@ -41,6 +41,7 @@ from gateway.audit.chain import (
 )
 from gateway.audit.crypto import commitment
 from gateway.audit.keyring import Keyring
+from gateway.audit.schema import Status, UnknownSchemaVersion
 from gateway.audit.signing import SignedHead, signature_valid
 from gateway.audit.witness import WitnessedHead
 from gateway.db import audit_chain_head, audit_events, audit_records, audit_signed_heads, audit_tombstones
@@ -307,7 +308,10 @@ def _check_entry(
     if entry["kind"] == "tombstone":
         _count_tombstone(walk, entry)
     else:
-        content = record_content(entry) if entry["kind"] == "record" else event_content(entry)
+        try:
+            content = record_content(entry) if entry["kind"] == "record" else event_content(entry)
+        except UnknownSchemaVersion as exc:
+            raise _Broken(entry_id, seq, f"the record at seq {seq} is not verifiable: {exc}") from None
         if entry_hash(entry["prev_hash"], content) != entry["entry_hash"]:
             if following is not None and following["prev_id"] == walk.prev_id:
                 raise _Broken(entry_id, seq, f"the entry at seq {seq} is not part of the chain: inserted")
@@ -439,7 +443,7 @@ def _check_end(walk: _Walk, head: Any, heads_by_seq: dict[int, list[dict[str, An
             f"the entries after seq {last_seq} were deleted (truncated)",
         )
     for record_id, expected in walk.awaiting_outcome.items():
-        if expected["status"] != "pending":
+        if expected["status"] != Status.PENDING:
             raise _Broken(record_id, expected["seq"], f"record {record_id} has an outcome but no outcome event")
     if walk.purged:
         raise _Broken(None, last_seq, "purged entries refer to a purge event that is not in the chain")

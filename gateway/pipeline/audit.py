@@ -18,6 +18,7 @@ from fastapi.responses import JSONResponse
 from starlette.types import Receive, Scope, Send
 
 from gateway import tracing
+from gateway.audit.schema import Status
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
 from gateway.errors import GatewayError, Unavailable
 
@@ -50,7 +51,7 @@ async def record_refusal(store: AuditStore, event: AuditEvent, error: GatewayErr
     The request is refused whatever happens here; a store that cannot be
     written is logged.
     """
-    outcome = Outcome("refused", error.status_code, latency_ms, error.code)
+    outcome = Outcome(Status.REFUSED, error.status_code, latency_ms, error.code)
     try:
         await anyio.to_thread.run_sync(store.record, event, outcome)
     except Exception as exc:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from gateway import metrics, request_id, tracing
+from gateway.audit.schema import Status
 from gateway.audit.store import AuditEvent, AuditStore, Outcome
 from gateway.audit.subjects import detected_values
 from gateway.errors import Blocked, GatewayError, InspectionTooLarge, Unavailable
@@ -116,7 +117,7 @@ class Pipeline:
         if isinstance(inspection, Refuse):
             return inspection
         event = self._event(request, tenant, inspection.decision, Route.NONE, inspection)
-        outcome = Outcome("ok", 200, _ms(started))
+        outcome = Outcome(Status.OK, 200, _ms(started))
         return Inspected(request, inspection, await record_decision(self.audit, event, outcome))
 
     async def _inspect(
@@ -144,7 +145,7 @@ class Pipeline:
         rule_ids = [r.id for r in decision.deciding_rules]
         answer = Blocked(message, rule_ids=rule_ids, audit_id="", headers={}).body()
         outcome = Outcome(
-            "blocked", Blocked.status_code, _ms(started), "blocked by policy", json.dumps(answer).encode()
+            Status.BLOCKED, Blocked.status_code, _ms(started), "blocked by policy", json.dumps(answer).encode()
         )
         audit_id = await record_decision(self.audit, event, outcome)
         headers = decision_headers(decision, Route.NONE, audit_id)
