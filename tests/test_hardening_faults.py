@@ -176,6 +176,9 @@ def test_an_audit_store_that_fills_up_refuses_and_forwards_nothing(
     services, key = gateway_at(tmp_path, upstream.url, detector, database_url=url)
     with serving(create_app(services=services)) as base:
         assert chat(base, key)[0].status_code == 200
+        deadline = time.monotonic() + 10  # its outcome is written just after the answer: let it land first
+        while [status for status, _, _ in records(url)] != ["ok"] and time.monotonic() < deadline:
+            time.sleep(0.05)
         upstream.clear()
         filler = small_filesystem / "filler"
         with filler.open("wb") as out:  # fill the file system to the last block
