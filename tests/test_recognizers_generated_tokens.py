@@ -37,6 +37,10 @@ def recognizer() -> GeneratedTokenRecognizer:
         ("commit 3f786850e387550fdab836ed7e6dc881de23001b fixed it", []),
         ("sha256 e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855", []),
         ("request c4ed6c21-9dd5-4a05-8e3f-c56d1151cce8 failed", []),
+        ('{"session_id":"aa8b2ce6-61fc-45f4-b9e9-6f513a320d29"}', []),  # Claude Code's metadata
+        ("item msg_0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d done", []),  # Codex's item ids
+        ("memory at /tmp/work3/.claude/projects/-tmp-work3/memory/ exists", []),
+        ("user_3f2a_account_9c1e_session_7b4d", []),  # an id that names its parts
         ("def _api_org_96726c78_4ae3_402f_b08b_7a78c6903d2a(self):", []),
         # words and identifiers, file names, paths
         ("ServingCellPriorityParametersDescription_t and sysctlBridgeCallIPTables", []),

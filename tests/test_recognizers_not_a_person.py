@@ -26,6 +26,7 @@ def _span(text: str, marked: str) -> tuple[int, int]:
         ("instructions tell you to call Workflow.", "Workflow"),
         ("any library (matplotlib, plotly, d3, Recharts, …), an image", "Recharts"),
         ("Gemini 2.5 answered in a second", "Gemini"),
+        ("Is directory a git repo: Yes", "git repo"),
     ],
 )
 def test_machine_text_is_not_a_person(text: str, span: str) -> None:
@@ -43,7 +44,9 @@ def test_machine_text_is_not_a_person(text: str, span: str) -> None:
         ("Beata Kowalczyk 12 Lipowa St", "Beata Kowalczyk"),
         ("Heiðarsson and Stone were precision engineers.", "Stone"),  # English words that are common names
         ("They had 6: Lara, Joseph, Kelsey, Dean, Clifford and James.", "Dean"),
-        ("they had 6: racław, christopher, michael, nichole", "racław"),  # a lower-case list of names, not code
+        ("they had 6: racław, christopher, michael, nichole", "racław"),
+        ("pt is mei-ling chow, 54", "mei-ling chow"),
+        ("Ruby Rose signed the consent form", "Ruby Rose"),  # a lower-case list of names, not code
     ],
 )
 def test_people_stay(text: str, span: str) -> None:

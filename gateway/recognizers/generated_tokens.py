@@ -11,7 +11,7 @@ detect-secrets' high-entropy plugins, with the rules below that keep ordinary ma
   and mixed: letters and digits alternate ``MIN_SWITCHES`` times or more (identifiers made of words,
   ``ServingCellPriority_t``, ``sysctlBridgeCallIPTables``, have few or no digits);
 - not hexadecimal alone (also in groups: UUIDs, ``96726c78_4ae3_...``, or after an id's kind: ``msg_`` +
-  a UUID): a bare hex string is as often a
+  a UUID; or named hex parts: ``user_3f2a_account_9c1e``): a bare hex string is as often a
   digest (an MD5, a git commit, a SHA-256) as a key, and digests are everywhere in logs and code;
 - not a file name (``video_box.ico-7a38...b0c.png``), a path (``/``, ``~/``, ``./`` first) or a URL's
   host (``://`` and ``/`` runs);
@@ -96,9 +96,23 @@ _ID_KIND = re.compile(r"^(?:msg|rs|fc|fco|call|resp|item|toolu|chatcmpl|cmpl|run
 _PATH = re.compile(r"^(?:~|\.{1,2})?/(?:[^/]{1,64}/){1,}[^/]{0,64}$")
 
 
+_PART = re.compile(r"[_-]")
+
+
+def _labelled_id(token: str) -> bool:
+    """Three named parts or more, each followed by hex (``user_3f2a_account_9c1e_session_7b4d``): an id.
+
+    A key has one or two labels at most (``lin_api_`` + random); an id names each of its parts."""
+    parts = [p for p in _PART.split(token) if p]
+    words = [p for p in parts if p.isalpha() and p.islower()]
+    return len(words) >= 3 and all(p in words or _HEX_GROUPS.fullmatch(p) for p in parts)
+
+
 def _random_shape(token: str, min_length: int) -> bool:
     """The shape rules of the module docstring, for a token of ``min_length`` characters or more."""
     if len(token) < min_length or _HEX_GROUPS.fullmatch(_ID_KIND.sub("", token)) or _FILE_NAME.search(token):
+        return False
+    if _labelled_id(token):
         return False
     if "//" in token or _PATH.match(token):
         return False

@@ -10,6 +10,7 @@ reads as people. None of these is a person's name:
 - a span made only of AI assistants', models' and their makers' names (``Claude Opus``,
   ``Anthropic``): ``ASSISTANT_WORDS``; or a word whose capitals say it is a brand or an acronym
   (``OpenAI``, ``ChatGPT``, ``APIs``);
+- a lower-case span with a developer's word in it (``git repo``: both are names somewhere);
 - a span followed by a version number (``Claude Sonnet 4.5``, ``Gemini 2.5``): a product;
 - a word that the names lexicon does not know as a name, when it is an English word that is not
   a common name too (``call Workflow``; but ``John``, ``Rose``, ``Miller`` stay) or sits in a list
@@ -31,6 +32,11 @@ ASSISTANT_WORDS = frozenset(
     """claude opus sonnet haiku anthropic openai chatgpt gpt codex copilot gemini bard deepmind llama mistral
     mixtral grok qwen deepseek gemma phi smollm cohere command perplexity cursor windsurf devin""".split()
 )
+# Developers' words that are also names somewhere (``git``, ``repo``, ``java``): never part of a lower-case name.
+TECH_WORDS = frozenset(
+    """git repo repos npm pip env cli api sdk json yaml toml bash shell zsh docker kube kubectl helm node deno java
+    python ruby perl rust golang php swift kotlin scala linux unix macos windows""".split()
+)
 _HEADING = re.compile(r"(?m)^[ \t]{0,3}#{1,6}[ \t]+\Z")
 _BRAND_CAPITALS = re.compile(r"[a-z][A-Z]{2,}[a-z]?\Z|\A[A-Z]{2,}s\Z")  # OpenAI, ChatGPT; APIs, URLs
 _VERSION_AFTER = re.compile(r"[ \t]+v?\d+(?:\.\d+)+\b")
@@ -51,6 +57,8 @@ def not_a_person(text: str, start: int, end: int) -> bool:
         return True
     if all(w.strip(".,'’").lower().removesuffix("'s") in ASSISTANT_WORDS for w in words):
         return True
+    if all(w.islower() for w in words) and any(w.strip(".,'’") in TECH_WORDS for w in words):
+        return True  # "a git repo"
     if any(_BRAND_CAPITALS.search(w.strip(".,'’")) for w in words):
         return True
     if _VERSION_AFTER.match(text, end):
