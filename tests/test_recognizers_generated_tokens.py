@@ -53,6 +53,15 @@ def recognizer() -> GeneratedTokenRecognizer:
         (base64.b64encode(b"this is just a sentence, nothing 2 hide here 42").decode(), []),
         # a provider prefix is left to the provider's rule (it knows the length and the public keys)
         ("AIzaSyCkEhVjf3pduRDt6d1yKOMitrUEke8agEM", []),
+        # a value assigned to a descriptive name with no credential word: the name says what it is
+        (f"sumOfExposures = {_MIXED}", []),
+        (f'rook_table: "{_RANDOM}"', []),
+        # a credential word anywhere in the name keeps it, and so does a short or random name
+        (f"nonMatchingToken = {_MIXED}", [_MIXED]),
+        (f"herokuApiKey = {_MIXED}", [_MIXED]),
+        (f'client_id: "{_RANDOM}"', [_RANDOM]),
+        (f"x = {_MIXED}", [_MIXED]),
+        (f"wC = {_MIXED}", [_MIXED]),
     ],
 )
 def test_generated_tokens(recognizer: GeneratedTokenRecognizer, text: str, expected: list[str]) -> None:

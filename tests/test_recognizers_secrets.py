@@ -21,6 +21,7 @@ from gateway.recognizers.secrets import (
     AwsSecretAccessKeyRecognizer,
     ConfigCredentialRecognizer,
     CredentialInUrlRecognizer,
+    CredentialPairRecognizer,
     EncodedPasswordRecognizer,
     KubernetesSecretRecognizer,
     SecretRecognizer,
@@ -191,6 +192,8 @@ def test_secret(text: str, expected: list[str]) -> None:
         (_GITHUB, False),
         ("Hunter2!x", False),
         ("Passw0rd123456", False),
+        ("ops_eyJzaWduYXR1cmUi...", True),  # an elided excerpt, as documentation writes one
+        ("ghp_vRtUI0hGB56F\u2026", True),
         # base64 key material has runs of one letter (zero bytes): not filler
         ("b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAB", False),
     ],
@@ -284,6 +287,41 @@ def test_kubernetes_secret(text: str, expected: list[str]) -> None:
 )
 def test_credential_in_url(text: str, expected: list[str]) -> None:
     assert matched(CredentialInUrlRecognizer(), text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # user:password written out, the finding is the password
+        ("curl -u elastic:P@ssw0rd$1x https://es.internal:9200", ["P@ssw0rd$1x"]),
+        ("auth = 'api:d2LkV78zLx!t'", ["d2LkV78zLx!t"]),
+        ("login with jane.doe@corp.example:Wq8#zLp2vR", ["Wq8#zLp2vR"]),
+        ('"svc_backup:kT9vQ2mXr7Lp"', ["kT9vQ2mXr7Lp"]),
+        ("(admin:xK3pQ9vL2mZ8)", ["xK3pQ9vL2mZ8"]),
+        ('creds=":Hq7vN2xKp9Lm"', ["Hq7vN2xKp9Lm"]),  # no user, the token opens with a quote
+        # tags, versions, names, identifiers, numbers, digests: not passwords
+        ("FROM python:3.11-slim-bookworm", []),
+        ("npm i lodash:lodash@4.17.21", []),
+        ("see module:function_name_here", []),
+        ("Error:ConnectionRefusedError raised", []),
+        ("model:iPhone15ProMax", []),
+        ("image sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08", []),
+        ("listen on localhost:80808080", []),
+        ("dial 10:30:45 and 2001:db8::1", []),
+        ("at src/app.py:120:5 in main", []),
+        ('{"id":"call_Xk3pQ9vL2mZ8aB7c","type":"function"}', []),  # a JSON id, not ":password"
+        ('{"type":"function_call_output"}', []),
+        ("user:${PASSWORD}", []),
+        ("deploy:changeme_please", []),
+    ],
+)
+def test_credential_pair(text: str, expected: list[str]) -> None:
+    assert matched(CredentialPairRecognizer(), text) == expected
+
+
+def test_secret_scanner_judges_placeholders_as_written() -> None:
+    """A token view blanks ``${}``; the placeholder is judged on the text as written, not the blanked view."""
+    assert matched(SecretScannerRecognizer(), 'curl -u "SRVC_JENKINS:${APPID}" https://ci') == []
 
 
 @pytest.mark.parametrize(

@@ -12,6 +12,11 @@ Every true positive is scored in up to four variants:
 - ``original``: the rule file's own example context, when it has one (an ``export X=...`` line,
   a JSON field, a curl command...).
 
+Every true positive's value is also classed by its shape alone (:func:`value_shape`): a bare hex
+string, UUID, number or word cannot be told from ordinary text without the keyword its rule requires,
+and placeholders and documented examples are let through by design; recall is reported per shape beside
+the overall figure, so the reader sees both.
+
 Every false-positive example is one negative, as written. For ours and Presidio the question is the
 gateway's: would the bundled policies block this text? A true positive is caught when every bundled
 policy blocks it; a negative is flagged when any does. A scanner blocks when it reports anything.
@@ -24,6 +29,7 @@ Importing this module has no side effect (the tests import it); :func:`main` ref
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 import time
 from collections import defaultdict
@@ -53,6 +59,39 @@ class Case:
     text: str
     span: tuple[int, int] | None = None
     written: bool = True  # the rule file writes the value out (False: drawn from the rule's regex)
+    shape: str = ""  # a true positive's value, by :func:`value_shape`
+
+
+# What a value is, by its shape alone (the rule it was written for plays no part):
+SECRET_SHAPED = "secret-shaped"
+NO_SECRET_SHAPE = ("hex, UUID or number", "words")
+DOCUMENTED = "placeholder or documented example"
+SHAPES = (SECRET_SHAPED, *NO_SECRET_SHAPE, DOCUMENTED)
+_HEX_OR_NUMBER = re.compile(r"[0-9A-Fa-f]+(?:[-_.:][0-9A-Fa-f]+)*")
+_WORDS = re.compile(r"[A-Za-z%\- \":_]+")
+
+
+def value_shape(value: str) -> str:
+    """Whether a true positive's value, seen bare, has a secret's shape, and if not why.
+
+    - ``hex, UUID or number``: hex digits alone or in groups, or decimal digits (a commit hash, a request
+      id, an MD5, a numeric id look the same); gitleaks' own rules for these require their keyword;
+    - ``words``: letters and punctuation only (``"rootpasswd"``, ``TestSourcePassword``): a secret only
+      by what names it;
+    - ``placeholder or documented example``: what the gateway lets through by design
+      (:func:`gateway.recognizers.secrets.is_placeholder`: ``EXAMPLE``, sequences, a run of one character);
+    - ``secret-shaped``: anything else.
+    """
+    from gateway.recognizers.secrets import is_placeholder
+
+    bare = value.strip().strip("\"'")
+    if _HEX_OR_NUMBER.fullmatch(bare):
+        return NO_SECRET_SHAPE[0]
+    if is_placeholder(bare):
+        return DOCUMENTED
+    if _WORDS.fullmatch(bare):
+        return NO_SECRET_SHAPE[1]
+    return SECRET_SHAPED
 
 
 def build_cases(meta: dict[str, Any], rows: Sequence[dict[str, Any]]) -> list[Case]:
@@ -73,7 +112,8 @@ def build_cases(meta: dict[str, Any], rows: Sequence[dict[str, Any]]) -> list[Ca
         original = row.get("original")
         if original:
             variants.append(("original", original["text"], (original["start"], original["end"])))
-        cases.extend(Case("secret", rule, family, v, text, span, written) for v, text, span in variants)
+        kind = value_shape(secret)
+        cases.extend(Case("secret", rule, family, v, text, span, written, kind) for v, text, span in variants)
     for row in rows:
         if row["kind"] == FP:
             cases.append(Case(FP, row["rule"], families.get(row["rule"], "other providers"), FP, row["text"]))
@@ -88,6 +128,7 @@ class EngineScores:
     recall: dict[tuple[str, str], Rate] = field(default_factory=lambda: defaultdict(Rate))
     located: dict[str, Rate] = field(default_factory=lambda: defaultdict(Rate))
     by_provenance: dict[tuple[str, bool], Rate] = field(default_factory=lambda: defaultdict(Rate))
+    by_shape: dict[tuple[str, str], Rate] = field(default_factory=lambda: defaultdict(Rate))
     false_positives: dict[str, Rate] = field(default_factory=lambda: defaultdict(Rate))
     seconds: float = 0.0
     characters: int = 0
@@ -121,6 +162,7 @@ def score(engine: Engine, cases: Sequence[Case]) -> EngineScores:
             continue
         scores.recall[(case.variant, case.family)].add(verdict.caught)
         scores.by_provenance[(case.variant, case.written)].add(verdict.caught)
+        scores.by_shape[(case.variant, case.shape)].add(verdict.caught)
         if not verdict.caught:
             scores.misses.append(case)
         elif case.span is not None:
@@ -146,6 +188,14 @@ def provenance_table(runs: Sequence[EngineScores]) -> list[str]:
     return markdown_table(header, rows)
 
 
+def shape_table(runs: Sequence[EngineScores]) -> list[str]:
+    """Recall by the value's shape (:func:`value_shape`), bare and in a sentence."""
+    columns = [(v, shape) for v in ("bare", "prose") for shape in SHAPES]
+    header = ["engine", *(f"{v}: {shape}" for v, shape in columns)]
+    rows = [[s.name, *(str(s.by_shape[column]) for column in columns)] for s in runs]
+    return markdown_table(header, rows)
+
+
 def family_table(runs: Sequence[EngineScores], variant: str) -> list[str]:
     """Recall of one variant per family (``variant == "fp"``: the false-positive rate per family)."""
     if variant == FP:
@@ -165,6 +215,8 @@ def report(runs: Sequence[EngineScores], meta: dict[str, Any], n_secrets: int, n
     lines += overall_table(runs)
     lines += ["", "Recall by provenance (written: the rule file's own example; drawn: generated from its regex):", ""]
     lines += provenance_table(runs)
+    lines += ["", "Recall by the value's shape (secret-shaped: what a bare value can be told a secret by):", ""]
+    lines += shape_table(runs)
     for variant in (*VARIANTS, FP):
         title = "False positives flagged, per family" if variant == FP else f"Recall per family, {variant}"
         lines += ["", title + ":", ""] + family_table(runs, variant)

@@ -22,6 +22,10 @@ detect-secrets' high-entropy plugins, with the rules below that keep ordinary ma
   or authenticity token, integrity attribute, fingerprint (``"signature": "I7l2..."``), nor inside a
   public key block (``-----BEGIN PGP PUBLIC KEY BLOCK-----``), nor an elided excerpt (``...6wqX...``).
 
+- not named as something else: assigned to a descriptive name of two words or more with no credential
+  word in it (``sumOfExposures = 3Kof2...``, ``rookTable = 0023...``): the name says what the value is.
+  A credential word anywhere in the name (``nonMatchingToken``, ``herokuApiKey``, ``clientId``) keeps it.
+
 ``=`` inside a token (gitleaks' alphabets allow it) is kept, but ``NAME=value`` is a name and a value: the
 value is judged alone.
 
@@ -76,6 +80,30 @@ _PUBLIC_NAME = re.compile(
 )
 _PUBLIC_BLOCK = re.compile(r"-----BEGIN [A-Z0-9 ]*PUBLIC KEY(?: BLOCK)?-----")
 _BLOCK_END = re.compile(r"-----END ")
+# ``name = "``, ``name := '``, ``name: `` right before a value.
+_NAME_BEFORE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)[\"']?\s*(?::=|=|:)\s*[\"'`]?$")
+_NAME_WORD = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+# Words that make a name a credential's (prefixes: "pass" covers password, "auth" authorization).
+CREDENTIAL_WORDS = (
+    "key", "token", "secret", "pass", "pwd", "auth", "cred", "api", "priv", "sess", "cookie", "sign", "access",
+    "bearer", "jwt", "cert", "seed", "otp", "pin", "hook", "dsn", "conn", "client", "app", "id", "account",
+    "user", "login", "licen", "salt", "hmac", "code", "bot", "oauth", "sas", "sk", "pk",
+)  # fmt: skip
+
+
+def named_otherwise(text: str, start: int) -> bool:
+    """Whether the value at ``start`` is assigned to a descriptive name with no credential word in it."""
+    before = _NAME_BEFORE.search(text, max(0, start - 80), start)
+    if before is None:
+        return False
+    name = before.group(1)
+    if _random_shape(name, 8) or sum(c.isdigit() for c in name) > 2:  # a random run, not a name of words
+        return False
+    words = [w.lower() for w in _NAME_WORD.findall(name) if not w.isdigit()]
+    named = len(name) >= 6 and sum(len(w) >= 2 for w in words) >= 2  # two words at least, not "wC" or "x"
+    return named and not any(w.startswith(CREDENTIAL_WORDS) for w in words)
+
+
 _ASSIGNED_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.-]*=(?!=)")
 
 
@@ -152,7 +180,9 @@ class GeneratedTokenRecognizer(ResultCheck, GatewayPatternRecognizer):
         return None if looks_generated(pattern_text) else False
 
     def keep(self, text: str, result: RecognizerResult) -> bool:
-        if _PUBLIC_NAME.search(text, max(0, result.start - 48), result.start):
+        name = _ASSIGNED_NAME.match(text, result.start, result.end)  # "NAME=value" found as one token
+        value_start = name.end() if name else result.start
+        if _PUBLIC_NAME.search(text, max(0, value_start - 48), value_start) or named_otherwise(text, value_start):
             return False
         blocks = list(_PUBLIC_BLOCK.finditer(text, 0, result.start))
         return not blocks or _BLOCK_END.search(text, blocks[-1].end(), result.start) is not None

@@ -29,7 +29,7 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from gateway.recognizers.base import found
-from gateway.recognizers.secrets import TokenView, is_placeholder, joined_views
+from gateway.recognizers.secrets import TokenView, has_template, is_placeholder, joined_views
 
 # The rule set's version is part of what the detector runs: pinned here as in pyproject.toml, so that the
 # detector's version (a hash of this source) changes with it and cached findings of other rules are not reused.
@@ -141,10 +141,10 @@ class SecretScannerRecognizer(EntityRecognizer):
         results: list[RecognizerResult] = []
         seen: set[tuple[int, int]] = set()
         for view in _views(text):
-            results.extend(self._scan(view, seen))
+            results.extend(self._scan(text, view, seen))
         return results
 
-    def _scan(self, view: TokenView, seen: set[tuple[int, int]]) -> list[RecognizerResult]:
+    def _scan(self, text: str, view: TokenView, seen: set[tuple[int, int]]) -> list[RecognizerResult]:
         """Kingfisher's findings in one view, as spans of the original text not yet in ``seen``."""
         data = view.text.encode("utf-8")
         ascii_only = len(data) == len(view.text)
@@ -159,6 +159,8 @@ class SecretScannerRecognizer(EntityRecognizer):
             if end <= start or is_placeholder(view.text[start:end]):
                 continue
             span = view.original(start, end)
+            if has_template(text[span[0] : span[1]]):  # a view blanks "${}" and "<>": judge the text as written
+                continue
             if span in seen or (view.index is not None and span[1] - span[0] == end - start):
                 continue  # found already, or a joined view's finding that crosses no join (the text has it)
             seen.add(span)

@@ -7,8 +7,9 @@ Azure AD client secrets, NuGet ``ClearTextPassword``, Docker ``auths``, Kubernet
 
 :func:`is_placeholder` is applied to every SECRET finding, ours and Kingfisher's: a template
 (``<token>``, ``${API_TOKEN}``, ``{{ .Values.password }}``, ``$TOKEN``, ``%PASS%``), filler
-(``XXXX``, ``****``, a run of one character, ``abcdef``/``123456`` sequences in a long value), or
-wording (``your-api-key-here``, ``changeme``, ``EXAMPLE``) is not a credential. Documented example
+(``XXXX``, ``****``, a run of one character, ``abcdef``/``123456`` sequences in a long value),
+wording (``your-api-key-here``, ``changeme``, ``EXAMPLE``) or an elided excerpt (``ops_eyJzaWdu...``)
+is not a credential. Documented example
 keys (AWS's ``AKIAIOSFODNN7EXAMPLE`` and ``wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY``) contain
 ``EXAMPLE`` and are let through on purpose: they are published in vendor documentation, grant no
 access, and blocking them refuses every question about that documentation. An assignment's value
@@ -83,6 +84,8 @@ def is_placeholder(value: str) -> bool:
     group of three or more characters written three times between separators (``xoxp-1234-1234-1234-...``).
     """
     value = value.strip().strip("\"'`")
+    if value.endswith(("...", "\u2026")):  # an elided excerpt ("ops_eyJzaWdu..."), as documentation writes one
+        return True
     if not value or _PLACEHOLDER.match(value) or _TEMPLATE.search(value) or _PLACEHOLDER_WORDS.search(value):
         return True
     if len(value) >= 8 and len(set(value.lower())) <= 2:  # "abababab", "0000-0000"
@@ -91,6 +94,11 @@ def is_placeholder(value: str) -> bool:
         most = max(Counter(value).values())
         return _has_run(value, 6) or most * 2 >= len(value) or _REPEATED_GROUP.search(value) is not None
     return False
+
+
+def has_template(value: str) -> bool:
+    """Whether ``value`` holds template syntax (``${APPID}``, ``<token>``, ``{{ .Values.key }}``)."""
+    return _TEMPLATE.search(value.strip().strip("\"'`")) is not None
 
 
 _REPEATED_GROUP = re.compile(r"(?:^|[-_.:])([A-Za-z0-9]{3,})(?:[-_.:]\1){2}(?=$|[-_.:])")
@@ -294,6 +302,65 @@ class AuthorizationHeaderRecognizer(LabelledValueRecognizer):
         if is_placeholder(pattern_text):
             return False
         return None if _looks_random(pattern_text) and shannon_entropy(pattern_text) >= 3.5 else False
+
+
+# Words and numbers joined by . _ @ + - (``3.11-slim``, ``lodash@4.17.21``, ``function_name``): a tag, a
+# version or a name, not a password.
+_JOINED_WORDS = re.compile(r"[A-Za-z0-9._@+-]+")
+_JOINERS = re.compile(r"[._@+-]")
+# CamelCase words with optional acronyms (``ConnectionRefusedError``, ``getHTTPResponse``): an identifier.
+_CAMEL_WORDS = re.compile(r"[a-z]*(?:[A-Z][a-z]+|[A-Z]{2,}(?=[A-Z][a-z]|$))*")
+_HEX_ONLY = re.compile(r"[0-9A-Fa-f]+")
+_LETTER_DIGIT_SWITCH = re.compile(r"(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+
+
+def _pair_password(value: str) -> bool:
+    """Whether the part after ``user:`` has a password's shape (the rules of :class:`CredentialPairRecognizer`)."""
+    if not 8 <= len(value) <= 128 or is_placeholder(value) or _HEX_ONLY.fullmatch(value):
+        return False
+    if "/" in value or "\\" in value or value.isdigit():
+        return False
+    if _JOINED_WORDS.fullmatch(value):
+        parts = [part for part in _JOINERS.split(value) if part]
+        if all(part.isalpha() or part.isdigit() for part in parts):
+            if len(parts) > 1:
+                return False  # a tag, version or name
+            # One run of letters: a password only when its case is mixed at random, not in words.
+            mixed = not value.islower() and not value.isupper()
+            return len(value) >= 12 and mixed and not _CAMEL_WORDS.fullmatch(value)
+    if value.isalnum() and len(_LETTER_DIGIT_SWITCH.findall(value)) < 3:
+        return False  # ``iPhone15Pro``, ``Release2024``: a word with a number, not a random string
+    return _looks_random(value)
+
+
+class CredentialPairRecognizer(LabelledValueRecognizer):
+    """A ``user:password`` pair written out (``curl -u elastic:P@ssw0rd$1``, ``'api:d2LkV78zLx!t'``).
+
+    The pair is a whole token (after a space, quote, ``=`` or bracket, and ending at one): the user is a
+    name or an e-mail address (or nothing, ``":password"``), the password a random-looking run of eight
+    characters or more with no ``:`` ``/`` or ``\\`` in it. What is not a password, by general rules:
+    a tag, version or name made of words and numbers joined by ``. _ @ + -`` (``python:3.11-slim``,
+    ``module:function_name``), a CamelCase identifier (``Error:ConnectionRefused``), a word with a
+    number (``model:iPhone15Pro``), a hex digest (``sha256:9f86...``), a number (``localhost:8080``), a
+    placeholder (``user:${PASSWORD}``), and anything followed by another ``:`` (times, IPv6 addresses,
+    ``file:line:column``). The finding covers the password only.
+    """
+
+    ENTITY = "SECRET"
+    PATTERNS = [
+        Pattern(
+            "credential_pair",
+            # a user after a space, quote, "=" or bracket; or no user, then the token opens with a quote
+            r"(?:(?<![^\s\"'`=(\[,])[\"']?[A-Za-z0-9][\w.+-]{0,63}(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?"
+            r"|(?<![^\s=(\[,])[\"'])"
+            r":[\"']?(?P<value>[^\s:'\"`,;()\[\]<>]{8,128})[\"']?(?=[\s,;)\]]|$)",
+            0.8,
+        )
+    ]
+    CONTEXT = ["password", "user", "login", "curl", "auth", "credentials"]
+
+    def validate_result(self, pattern_text: str) -> bool | None:
+        return None if _pair_password(pattern_text) else False
 
 
 _AWS_WORDS = re.compile(r"(?i)\baws|secret[\s_-]*(?:access[\s_-]*)?key")
