@@ -1,9 +1,11 @@
 """Detection speed: our full inspection against vanilla Presidio on the same prompts, in one run.
 
-Usage: ``python -m bench.detection [--per-size 20] [--rounds 2] [--agent-rounds 3]``
+Usage: ``python -m bench.detection [--per-size 20] [--rounds 2] [--agent-rounds 3] [--compare-prefilter]``
 
 Ours is ``Detector`` (normalised views, all recognisers, NER) with its findings
-cache off, so every prompt is scanned in full. Vanilla is ``AnalyzerEngine()``
+cache off, so every prompt is scanned in full, once its pattern prefilter is compiled
+(``--compare-prefilter`` also runs it without, in the same loop, and counts prompts whose
+findings differ). Vanilla is ``AnalyzerEngine()``
 with the default recognisers on the same spaCy model (``bench.accuracy``'s
 ``vanilla_detector``). Prompts (``bench.prompts``) run 200 characters to 8 KB;
 each prompt is run by both, alternately, on one thread, so characters per
@@ -53,25 +55,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--per-size", type=int, default=20, help="prompts of each size")
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--agent-rounds", type=int, default=3, help="rounds over the agent contexts (0: skip)")
+    parser.add_argument(
+        "--compare-prefilter", action="store_true", help="also run ours without the pattern prefilter, alternating"
+    )
     args = parser.parse_args(argv)
 
-    ours = Detector(SPACY_MODEL, cache_entries=0).detect
+    detector = Detector(SPACY_MODEL, cache_entries=0)
+    detector.prefilter.wait()  # compiled in the background; until then every pattern runs
+    ours = detector.detect
+    engines: dict[str, Callable[[Sequence[Message]], object]] = {"ours": ours}
+    if args.compare_prefilter:
+        engines["ours, no prefilter"] = Detector(SPACY_MODEL, cache_entries=0, prefilter=False).detect
     vanilla = accuracy.vanilla_detector(SPACY_MODEL)
+    engines["vanilla"] = vanilla
     prompts = build_prompts(args.per_size)
-    for prompt in prompts[:5]:  # warm both up
-        ours([Message(0, "user", prompt)])
-        vanilla([Message(0, "user", prompt)])
-    times: dict[str, dict[int, list[float]]] = {"ours": defaultdict(list), "vanilla": defaultdict(list)}
+    for prompt in prompts[:5]:  # warm them up
+        for detect in engines.values():
+            detect([Message(0, "user", prompt)])
+    times: dict[str, dict[int, list[float]]] = {name: defaultdict(list) for name in engines}
+    differing = 0
     for _ in range(args.rounds):
         for prompt in prompts:
             messages = [Message(0, "user", prompt)]
-            for name, detect in (("ours", ours), ("vanilla", vanilla)):
+            found = {}
+            for name, detect in engines.items():
                 began = time.perf_counter()
-                detect(messages)
+                found[name] = detect(messages)
                 times[name][len(prompt)].append(time.perf_counter() - began)
+            differing += "ours, no prefilter" in found and found["ours"] != found["ours, no prefilter"]
     chars = sum(len(p) for p in prompts) * args.rounds
     total = {name: sum(sum(v) for v in by_size.values()) for name, by_size in times.items()}
-    recall = {"ours": _recall(ours), "vanilla": _recall(vanilla)}
+    recall = {name: _recall(detect) for name, detect in engines.items()}
 
     print(f"{len(prompts)} prompts ({args.per_size} of each size {', '.join(map(str, SIZES))} chars), "
           f"{args.rounds} rounds, ours and vanilla alternating on one thread")  # fmt: skip
@@ -88,12 +102,17 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{1000 * statistics.median(every['vanilla']):.1f} | {1000 * _percentile(every['vanilla'], 0.99):.1f} | "
           f"{statistics.median(every['vanilla']) / statistics.median(every['ours']):.2f}x |")  # fmt: skip
     print()
-    for name in ("ours", "vanilla"):
+    for name in engines:
         print(f"{name}: {chars / total[name]:,.0f} chars/s per core; recall on the labelled corpus {recall[name]:.3f}")
     print(f"throughput ratio ours/vanilla: {total['vanilla'] / total['ours']:.2f}x")
+    if args.compare_prefilter:
+        print(f"prefilter: {total['ours, no prefilter'] / total['ours']:.2f}x faster; "
+              f"prompts whose findings differ with it and without: {differing}")  # fmt: skip
     if args.agent_rounds:
-        print()
-        agent_contexts(ours, args.agent_rounds)
+        for name, detect in engines.items():
+            if name != "vanilla":
+                print()
+                agent_contexts(detect, args.agent_rounds, name)
     return 0
 
 
@@ -110,9 +129,9 @@ def _agent_segments(texts: list[str]) -> list[Segment]:
     return segments
 
 
-def agent_contexts(detect: Callable[[Sequence[Message]], object], rounds: int) -> None:
+def agent_contexts(detect: Callable[[Sequence[Message]], object], rounds: int, name: str = "ours") -> None:
     """Median time of ``detect`` per coding-agent context of each size, and its cost against 8 KB."""
-    print(f"coding-agent contexts, ours, median of {rounds} rounds (each text one segment)")
+    print(f"coding-agent contexts, {name}, median of {rounds} rounds (each text one segment)")
     print()
     print("| context | texts | chars | planted values | ms | ms per KB | cost vs 8 KB |")
     print("| ---: | ---: | ---: | --- | ---: | ---: | ---: |")

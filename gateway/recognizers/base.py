@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import re
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from presidio_analyzer import AnalysisExplanation, EntityRecognizer, Pattern, PatternRecognizer, RecognizerResult
 from presidio_analyzer.nlp_engine import NlpArtifacts
@@ -26,6 +27,24 @@ def found(
     )
 
 
+def analyze_patterns(
+    recognizer: PatternRecognizer,
+    patterns: list[Pattern] | None,
+    text: str,
+    entities: list[str],
+    nlp_artifacts: NlpArtifacts | None,
+    regex_flags: int | None,
+) -> list[RecognizerResult]:
+    """Presidio's pattern loop of ``recognizer`` over ``text``, running ``patterns`` only (None: all)."""
+    if patterns is None or len(patterns) == len(recognizer.patterns):
+        return PatternRecognizer.analyze(recognizer, text, entities, nlp_artifacts, regex_flags)
+    if not patterns:
+        return []
+    narrowed = copy.copy(recognizer)  # the same name and id: context and results as the original's
+    narrowed.patterns = patterns
+    return PatternRecognizer.analyze(narrowed, text, entities, nlp_artifacts, regex_flags)
+
+
 class GatewayPatternRecognizer(PatternRecognizer):
     """A Presidio ``PatternRecognizer`` configured from class attributes.
 
@@ -38,6 +57,8 @@ class GatewayPatternRecognizer(PatternRecognizer):
     PATTERNS: ClassVar[list[Pattern]]
     CONTEXT: ClassVar[list[str]] = []
     FLAGS: ClassVar[int] = re.DOTALL | re.MULTILINE
+    # Set by ``PatternPrefilter.install``: each text runs only the patterns that may match it.
+    prefilter: Any = None
 
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(
@@ -47,6 +68,21 @@ class GatewayPatternRecognizer(PatternRecognizer):
             supported_language=supported_language,
             global_regex_flags=self.FLAGS,
         )
+
+    def possible_patterns(self, text: str) -> list[Pattern]:
+        """The patterns that may match ``text`` (all of them without a prefilter)."""
+        possible = self.prefilter.possible(self, text) if self.prefilter is not None else None
+        return self.patterns if possible is None else possible
+
+    def analyze(
+        self,
+        text: str,
+        entities: list[str],
+        nlp_artifacts: NlpArtifacts | None = None,
+        regex_flags: int | None = None,
+    ) -> list[RecognizerResult]:
+        """Presidio's pattern loop over ``text``, with the patterns that cannot match it left out."""
+        return analyze_patterns(self, self.possible_patterns(text), text, entities, nlp_artifacts, regex_flags)
 
 
 class LabelledValueRecognizer(GatewayPatternRecognizer):
@@ -59,7 +95,7 @@ class LabelledValueRecognizer(GatewayPatternRecognizer):
 
     def __init__(self, supported_language: str = "en") -> None:
         super().__init__(supported_language=supported_language)
-        self._compiled = [(pattern, re.compile(pattern.regex, self.FLAGS)) for pattern in self.patterns]
+        self._compiled = {id(pattern): re.compile(pattern.regex, self.FLAGS) for pattern in self.patterns}
 
     def analyze(
         self,
@@ -70,8 +106,8 @@ class LabelledValueRecognizer(GatewayPatternRecognizer):
     ) -> list[RecognizerResult]:
         results: list[RecognizerResult] = []
         seen: set[tuple[int, int]] = set()  # one result per span, from the first pattern that finds it
-        for pattern, regex in self._compiled:
-            for match in regex.finditer(text):
+        for pattern in self.possible_patterns(text):
+            for match in self._compiled[id(pattern)].finditer(text):
                 start, end = match.span("value")
                 if start == end or (start, end) in seen:
                     continue
