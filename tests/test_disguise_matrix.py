@@ -37,7 +37,9 @@ def _marks(cell: tuple[str, str, str]) -> list[pytest.MarkDecorator]:
 
 @pytest.fixture(scope="module")
 def detector() -> Detector:
-    return Detector(cache_entries=0)
+    built = Detector(cache_entries=0)
+    assert built.prefilter.wait(120)  # every cell through the pattern prefilter, as a warm worker runs
+    return built
 
 
 @pytest.mark.parametrize(("entity", "disguise", "container"), [pytest.param(*c, marks=_marks(c)) for c in CELLS])

@@ -101,7 +101,7 @@ def scan_dataset(
         if builder.detector_version is None:  # an empty data set: no worker ran
             from gateway.pipeline.detect import Detector
 
-            builder.detector_version = Detector(spacy_model=engine.spacy_model).version
+            builder.detector_version = Detector(spacy_model=engine.spacy_model, prefilter=False).version
         scanned.exit_code = EXIT_FLAGGED if builder.rows_flagged else 0
         scanned.summary = builder.summary(
             dataset={

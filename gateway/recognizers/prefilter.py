@@ -3,7 +3,7 @@
 Presidio runs each recogniser's regular expressions over the whole text, one after another: about
 140 passes over every view of every string (a third of detection time in the profile of
 ``bench.detection``). Most patterns match nothing in most texts. :class:`PatternPrefilter`
-compiles every pattern into one Hyperscan database in *prefilter* mode and scans a text once: a
+compiles every pattern into Hyperscan databases in *prefilter* mode and scans a text once: a
 pattern Hyperscan reports no match for cannot match, and its recogniser skips it.
 
 Lossless by construction, not by tuning:
@@ -13,10 +13,12 @@ Lossless by construction, not by tuning:
   never narrowed: look-arounds are dropped, a back-reference becomes "anything", an atomic group or
   possessive repeat an ordinary one, and prefilter mode may widen further. A widened pattern matches
   a superset of what the original matches.
-- Only ASCII texts are prefiltered (Python's ``\\s`` includes ``\\x1c``-``\\x1f``, written out
-  below; Unicode case folding and ``\\d``/``\\w`` beyond ASCII are where the engines differ); any
-  other text runs every pattern. A pattern holding a character beyond ASCII, one that can match the
-  empty string, or one Hyperscan refuses is never skipped.
+- Each one-character node is written as exactly the ASCII characters Python's ``re`` matches with it
+  (all 128 tried), so case folding, categories and negation are ``re``'s own. Every character beyond
+  ASCII is scanned as one byte, ``\\x80``, which a node matches when it may match any such character
+  (any category or negation does; so does an ASCII letter under IGNORECASE: "k" matches the Kelvin
+  sign). Word boundaries are dropped (to Hyperscan ``\\x80`` is no word character, to Python "é"
+  is one). A pattern Hyperscan refuses, or an operator with no translation, is never skipped.
 
 A recogniser skips on the text its patterns actually run over (``GatewayPatternRecognizer``: also the
 views a recogniser makes of its text, such as a token's line break undone), never on the outer text.
@@ -47,8 +49,10 @@ _AT = {
     sre.AT_END: "$",
     sre.AT_BEGINNING_STRING: r"\A",
     sre.AT_END_STRING: r"\z",
-    sre.AT_BOUNDARY: r"\b",
-    sre.AT_NON_BOUNDARY: r"\B",
+    # Word boundaries are dropped: a character beyond ASCII is scanned as one byte that is no word
+    # character to Hyperscan, while "é" is one to Python.
+    sre.AT_BOUNDARY: "",
+    sre.AT_NON_BOUNDARY: "",
 }
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 
@@ -58,14 +62,17 @@ class Untranslatable(ValueError):
 
 
 _ASCII = [chr(code) for code in range(128)]
-_NEVER = r"\x80"  # a byte no ASCII text holds: the node matches no ASCII character
+_BEYOND = 0x80  # every character beyond ASCII is scanned as this byte
+_NEVER = r"\xff"  # a byte no scanned text holds: the node matches no character
+_BEYOND_ASCII = re.compile(r"[^\x00-\x7f]")
 
 
 def _one_character(node: tuple[Any, Any], state: Any, flags: int, caseless: bool) -> str:
     """A node that matches one character, as the class of exactly the ASCII characters Python's ``re``
-    matches with it (each of the 128 tried): case folding, categories, negation and characters beyond
-    ASCII come out as ``re`` itself has them. In a ``caseless`` scope of Hyperscan's a letter stands for
-    both its cases, so the class is written with lower-case letters only (it can only widen)."""
+    matches with it (each of the 128 tried: case folding, categories and negation come out as ``re``
+    itself has them), plus the byte that stands for every character beyond ASCII when the node can
+    match one of those. In a ``caseless`` scope of Hyperscan's a letter stands for both its cases, so
+    the class is written with lower-case letters only (it can only widen)."""
     key = (repr(node), flags | state.flags, caseless)
     written = _CLASSES.get(key)
     if written is None:
@@ -73,8 +80,36 @@ def _one_character(node: tuple[Any, Any], state: Any, flags: int, caseless: bool
         members = {char for char in _ASCII if regex.match(char)}
         if caseless:
             members = {char.lower() for char in members}
-        written = _CLASSES[key] = _class(sorted(ord(char) for char in members))
+        codes = sorted(ord(char) for char in members)
+        if _beyond_ascii(node, bool((flags | state.flags) & re.IGNORECASE)):
+            codes.append(_BEYOND)
+        written = _CLASSES[key] = _class(codes)
     return written
+
+
+def _beyond_ascii(node: tuple[Any, Any], caseless: bool) -> bool:
+    """Whether a one-character node may match a character beyond ASCII (when unsure: yes). Every
+    category has such members (``\\w`` has "é", ``\\d`` "٣", ``\\s`` a no-break space), so has every
+    negation; under IGNORECASE an ASCII letter may too ("K" matches the Kelvin sign)."""
+    op, arg = node
+
+    def letters(first: int, last: int) -> bool:
+        return caseless and any(chr(code).isalpha() for code in range(first, min(last, 127) + 1))
+
+    if op is sre.LITERAL:
+        return arg > 127 or letters(arg, arg)
+    if op is not sre.IN:
+        return True  # NOT_LITERAL, ANY
+    for member_op, member in arg:
+        if member_op is sre.LITERAL:
+            if member > 127 or letters(member, member):
+                return True
+        elif member_op is sre.RANGE:
+            if member[1] > 127 or letters(*member):
+                return True
+        else:
+            return True  # NEGATE, CATEGORY, anything else
+    return False
 
 
 _CLASSES: dict[tuple[str, int], str] = {}
@@ -161,12 +196,14 @@ class PatternPrefilter:
     """The patterns of ``recognizers`` in Hyperscan databases; ``install`` makes a recogniser skip those
     that cannot match a text.
 
-    Compiling takes a few seconds of one core (most of it the street-address word lists), so it runs
-    in a thread of its own (Hyperscan releases the GIL); until it is done every pattern runs, as it
-    would without the prefilter. ``wait`` blocks until it is ready (benchmarks, tests).
+    Compiling takes a few seconds of one core (most of it the street-address word lists), so by
+    default it runs in a thread of its own (Hyperscan releases the GIL); until it is done every
+    pattern runs, as it would without the prefilter. ``wait`` blocks until it is ready.
     """
 
-    def __init__(self, recognizers: Iterable[EntityRecognizer]) -> None:
+    def __init__(self, recognizers: Iterable[EntityRecognizer], *, background: bool = True) -> None:
+        """``background=False`` compiles before returning (a batch job that wants full speed at once,
+        and no thread: a thread's own malloc arena reserves 64 MB of address space)."""
         self._ids: dict[tuple[str, int], int] = {}  # (regex, flags) -> the pattern's id
         expressions: list[tuple[bytes, int]] = []
         self.untranslated: list[str] = []  # pattern names that always run
@@ -185,10 +222,15 @@ class PatternPrefilter:
                     continue
                 self._ids[key] = len(expressions)
                 expressions.append((expression.encode(), hs_flags))
+        # Each recogniser's patterns with their ids (None: always runs), made on first use.
+        self._plans: dict[int, tuple[PatternRecognizer, list[tuple[Pattern, int | None]]]] = {}
         self._databases: list[tuple[hyperscan.Database, int]] = []  # each with the id of its first pattern
         self._local = threading.local()  # scratch space per thread and database: ``detect`` runs in threads
         self._ready = threading.Event()
-        threading.Thread(target=self._compile, args=(expressions,), name="pattern-prefilter", daemon=True).start()
+        if background and expressions:
+            threading.Thread(target=self._compile, args=(expressions,), name="pattern-prefilter", daemon=True).start()
+        else:
+            self._compile(expressions)
 
     def _compile(self, expressions: list[tuple[bytes, int]]) -> None:
         """Compile ``expressions`` in databases of ``_CHUNK`` (one database of all takes twice as long)."""
@@ -208,6 +250,7 @@ class PatternPrefilter:
 
     def _drop(self, index: int) -> None:
         """Pattern ``index`` always runs."""
+        self._plans.clear()
         for key, value in list(self._ids.items()):
             if value == index:
                 del self._ids[key]
@@ -224,7 +267,7 @@ class PatternPrefilter:
 
     def matching(self, text: str) -> frozenset[int] | None:
         """The ids of the patterns that may match ``text``; None when ``text`` is not prefiltered."""
-        if not self._ready.is_set() or not text.isascii():
+        if not self._ready.is_set():
             return None
         return self._scan(text)
 
@@ -249,7 +292,7 @@ class PatternPrefilter:
         scratches = getattr(self._local, "scratches", None)
         if scratches is None:
             scratches = self._local.scratches = [hyperscan.Scratch(database) for database, _ in self._databases]
-        data = text.encode("ascii")
+        data = text.encode("ascii") if text.isascii() else _BEYOND_ASCII.sub("\x80", text).encode("latin-1")
         for (database, first), scratch in zip(self._databases, scratches, strict=True):
             database.scan(data, match_event_handler=_on_match, context=(found, first), scratch=scratch)
         return frozenset(found)
@@ -259,12 +302,12 @@ class PatternPrefilter:
         matching = self._matching_for(text)
         if matching is None:
             return None
-        regex_flags = _regex_flags(recognizer)
-        return [
-            pattern
-            for pattern in recognizer.patterns
-            if (index := self._ids.get((pattern.regex, regex_flags))) is None or index in matching
-        ]
+        plan = self._plans.get(id(recognizer))
+        if plan is None or plan[0] is not recognizer:
+            regex_flags = _regex_flags(recognizer)
+            indices = [(pattern, self._ids.get((pattern.regex, regex_flags))) for pattern in recognizer.patterns]
+            plan = self._plans[id(recognizer)] = (recognizer, indices)
+        return [pattern for pattern, index in plan[1] if index is None or index in matching]
 
     def install(self, recognizer: EntityRecognizer) -> None:
         """Make ``recognizer`` run, on each text it is given, only the patterns that may match that text.
@@ -295,6 +338,7 @@ class PatternPrefilter:
 
     def _forget(self, recognizer: PatternRecognizer) -> None:
         """``recognizer``'s patterns always run (its class analyses more than the text it is given)."""
+        self._plans.clear()
         for pattern in recognizer.patterns:
             if self._ids.pop((pattern.regex, _regex_flags(recognizer)), None) is not None:
                 self.untranslated.append(f"{recognizer.name}.{pattern.name}")
