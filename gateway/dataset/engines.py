@@ -34,8 +34,7 @@ def _start_worker(spacy_model: str, spec: ScanSpec) -> None:
 
     global _worker, _built_for
     if _worker is None or _built_for != spacy_model:
-        # A batch job: the pattern prefilter compiled before the first row, in this thread.
-        _worker, _built_for = (Detector(spacy_model=spacy_model, prefilter_in_background=False), spec), spacy_model
+        _worker, _built_for = (Detector(spacy_model=spacy_model), spec), spacy_model
     else:
         _worker = (_worker[0], spec)
 

@@ -22,6 +22,7 @@ import importlib.metadata
 import inspect
 import logging
 import re
+import resource
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -165,11 +166,13 @@ class Detector:
         *,
         cache_entries: int = DEFAULT_MAX_ENTRIES,
         prefilter: bool = True,
-        prefilter_in_background: bool = True,
+        prefilter_in_background: bool | None = None,
     ) -> None:
         """``cache_entries`` bounds the scan-result cache; 0 disables it. ``prefilter=False`` runs every
-        pattern on every text (the prefilter's findings are the same: for comparison);
-        ``prefilter_in_background=False`` compiles it before returning (batch jobs)."""
+        pattern on every text (the prefilter's findings are the same: for comparison).
+        ``prefilter_in_background``: compile the prefilter in a thread (True) or before returning
+        (False); by default in a thread unless the process runs under an address-space limit, where a
+        thread's own malloc arena (64 MB reserved) could use up what the limit leaves."""
         self._cache: FindingsCache[tuple[_Hit, ...]] | None = FindingsCache(cache_entries) if cache_entries else None
         # Presidio logs context words (raw text around a value) at DEBUG: never let them through.
         logging.getLogger("presidio-analyzer").setLevel(logging.WARNING)
@@ -178,6 +181,8 @@ class Detector:
         registry = _Registry(supported_languages=["en"])
         for recognizer in build_recognizers():
             registry.add_recognizer(recognizer)
+        if prefilter_in_background is None:
+            prefilter_in_background = resource.getrlimit(resource.RLIMIT_AS)[0] == resource.RLIM_INFINITY
         self._prefilter = PatternPrefilter(
             registry.recognizers if prefilter else [], background=prefilter_in_background
         )
