@@ -118,6 +118,9 @@ def test_phone_international_and_national_layouts(text: str, expected: list[str]
         ("19892 1234 Albert St\n Apt. 123\n Tokoza", ["19892 1234 Albert St\n Apt. 123\n Tokoza"]),
         ("a taxi to 12345 Trenerys gate 123 Apt. 104 please", ["12345 Trenerys gate 123 Apt. 104"]),
         ("Buják\n\nThanks again", []),
+        ("12\nMain Street", ["12\nMain Street"]),  # a house number and its street on two lines
+        # a number ending a log line and the next paragraph are no address ("committee" ends in "tee")
+        ("path=/api/v2/orders status=200 duration_ms=313\n\nThe committee asked for more", []),
     ],
 )
 def test_street_address_outside_the_us(text: str, expected: list[str]) -> None:

@@ -208,6 +208,9 @@ _LINE_OPENING = r"[ \t>}?*\u2022-]*"
 _BREAK = rf"[ \t]*{_NL}{_LINE_OPENING}"
 _BREAKS = rf"(?:[ \t]*{_NL}){{1,2}}{_LINE_OPENING}"
 _PLACE_LINE = rf"{_CAP}(?:[ -]{_CAP}){{0,3}}(?:,?\s*{_NL}?\s*[A-Z]{{2}}\b)?"
+# Between a house number and its street: spaces, or one line break ("12\nMain Street"), never a blank line
+# (a number ending a log line and the next paragraph are no address).
+_GAP = rf"(?:[ \t]+|[ \t]*{_NL}[ \t]*)"
 _BLOCK_LINE = (
     rf"(?:[ \t]*,[ \t]*|{_BREAKS}|[ \t]+)(?:{_SECONDARY}|{_POSTCODE}\b)"
     rf"|(?:[ \t]*,[ \t]*|{_BREAK})(?:{_PLACE_LINE}(?:\s+{_POSTCODE}\b)?)"
@@ -228,13 +231,13 @@ class InternationalStreetAddressRecognizer(GatewayPatternRecognizer):
     PATTERNS = [
         Pattern(
             "number_first",
-            rf"{_ADDRESS_START}(?:{_SECONDARY}\s+)?{_NUM}(?:\s+\d{{1,5}})?,?\s+{_STREET}(?:\s+{_NUM}\b\.?)?"
+            rf"{_ADDRESS_START}(?:{_SECONDARY}\s+)?{_NUM}(?:\s+\d{{1,5}})?,?{_GAP}{_STREET}(?:\s+{_NUM}\b\.?)?"
             rf"(?:{_BLOCK_LINE}){{0,5}}",
             0.6,
         ),
         Pattern(  # no street type: two numbers around the name, then at least one line of a postal block
             "numbers_around_name",
-            rf"{_ADDRESS_START}(?:{_SECONDARY}\s+)?{_NUM},?\s+{_TITLE}(?:\s+{_TITLE}){{0,3}}\s+{_NUM}\b\.?"
+            rf"{_ADDRESS_START}(?:{_SECONDARY}\s+)?{_NUM},?{_GAP}{_TITLE}(?:\s+{_TITLE}){{0,3}}\s+{_NUM}\b\.?"
             rf"(?:{_BLOCK_LINE}){{1,5}}",
             0.5,
         ),

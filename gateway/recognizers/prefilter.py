@@ -30,6 +30,8 @@ checks Hyperscan reports them, and compares the detector's findings with the pre
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import re._compiler as sre_compiler  # noqa: PLC2701 (Python's own parser and compiler: the translation reads what re reads)
 import re._constants as sre  # noqa: PLC2701
@@ -228,9 +230,19 @@ class PatternPrefilter:
         self._local = threading.local()  # scratch space per thread and database: ``detect`` runs in threads
         self._ready = threading.Event()
         if background and expressions:
-            threading.Thread(target=self._compile, args=(expressions,), name="pattern-prefilter", daemon=True).start()
+            compiler = threading.Thread(
+                target=self._compile_behind, args=(expressions,), name="pattern-prefilter", daemon=True
+            )
+            compiler.start()
         else:
             self._compile(expressions)
+
+    def _compile_behind(self, expressions: list[tuple[bytes, int]]) -> None:
+        """``_compile`` in this thread at the lowest priority: requests come first while it compiles (a
+        request just after start-up otherwise waited twice as long for the core)."""
+        with contextlib.suppress(OSError, AttributeError):  # Linux gives each thread a priority of its own
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
+        self._compile(expressions)
 
     def _compile(self, expressions: list[tuple[bytes, int]]) -> None:
         """Compile ``expressions`` in databases of ``_CHUNK`` (one database of all takes twice as long)."""
