@@ -284,10 +284,6 @@ _TEMPLATES: dict[str, Callable[[str], str]] = {
         "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261102*1000*^*00501*000000042*0*P*:~"
         "ST*837*0042~NM1*IL*1*DOE*JANE****MI*{value}~REF*SY*{label}~SE*4*0042~"
     ),
-    "NACHA": lambda label: (
-        "101 091000019 1234567891611021000A094101DEST BANK              ORIGIN CO              \n"
-        "6220910000191234567890123450000012500{value}      JANE DOE              0091000010000001\n"
-    ),
     "SWIFT MT": lambda label: (
         "{1:F01BANKDEFFAXXX0000000000}{2:I103BANKUS33XXXXN}{4:\n:20:REF42\n:32A:261102EUR1250,00\n"
         ":50K:/{value}\nJANE DOE\n:59:/DE89370400440532013000\nJOHN ROE\n:70:{label}\n-}"
@@ -299,7 +295,49 @@ _TEMPLATES: dict[str, Callable[[str], str]] = {
     ),
 }
 TWO_MESSAGES = "split across two messages"
-CONTAINERS = (*_TEMPLATES, TWO_MESSAGES)
+NACHA = "NACHA"
+CONTAINERS = (*list(_TEMPLATES)[:-2], NACHA, *list(_TEMPLATES)[-2:], TWO_MESSAGES)
+NACHA_RECORD = 94
+_ADDENDA_TEXT = 80  # positions 4-83 of an addenda record: the payment related information
+
+
+def _nacha_record(*fields: tuple[int, str]) -> str:
+    """A 94-character NACHA record with each value at its 1-based position, blanks elsewhere."""
+    record = [" "] * NACHA_RECORD
+    for position, value in fields:
+        record[position - 1 : position - 1 + len(value)] = value
+    return "".join(record)
+
+
+def _nacha(label: str, value: str) -> Rendered | None:
+    """A NACHA file as a bank's system writes it: 94-character records, a CTX entry whose addenda
+    records carry the label and the value as payment related information, continued over as many
+    addenda as they need (a record holds no line break: such a value has no NACHA cell)."""
+    if "\n" in value:
+        return None
+    info = f"{label} {value}"
+    chunks = [info[i : i + _ADDENDA_TEXT] for i in range(0, len(info), _ADDENDA_TEXT)]
+    records = [
+        _nacha_record((1, "101"), (4, " 091000019"), (14, " 123456789"), (24, "2611021000A094101"),
+                      (41, "DEST BANK"), (64, "ORIGIN CO")),
+        _nacha_record((1, "5220"), (5, "ORIGIN CO"), (41, "1234567891"), (51, "CTX"), (54, "PAYMENT"),
+                      (70, "261102"), (79, "1"), (80, "09100001"), (88, "0000001")),
+        _nacha_record((1, "622"), (4, "091000019"), (13, "12345678901234567"), (30, "0000012500"), (40, "INV-88"),
+                      (55, f"{len(chunks):04d}"), (59, "ACME CORP INC"), (79, "1"), (80, "091000010000001")),
+        *(_nacha_record((1, "705"), (4, text), (84, f"{n:04d}"), (88, "0000001")) for n, text in enumerate(chunks, 1)),
+    ]  # fmt: skip
+    text = "\n".join(records) + "\n"
+    first_addenda = 3 * (NACHA_RECORD + 1)
+    positions = [  # where each character of the value is in the file
+        first_addenda + (i // _ADDENDA_TEXT) * (NACHA_RECORD + 1) + 3 + i % _ADDENDA_TEXT
+        for i in range(len(label) + 1, len(info))
+    ]
+    spans, start = [], positions[0]
+    for before, after in zip(positions, [*positions[1:], None], strict=True):
+        if after != before + 1:
+            spans.append((0, start, before + 1))
+            start = after if after is not None else start
+    return Rendered([text], spans)
 
 
 def render(container: str, label: str, parts: Sequence[str], rng: random.Random) -> Rendered | None:
@@ -317,6 +355,8 @@ def render(container: str, label: str, parts: Sequence[str], rng: random.Random)
             [head, f"{second} - that's the rest"], [(0, len(head) - len(first), len(head)), (1, 0, len(second))]
         )
     if len(parts) == 1:
+        if container == NACHA:
+            return _nacha(label, parts[0])
         return _place(_TEMPLATES[container](label), label, parts[0])
     return None
 
@@ -372,203 +412,129 @@ AMBIGUOUS: dict[tuple[str, str, str], str] = {
     },
     **{(e, "base64 of the value", TWO_MESSAGES): _HALF_ENCODING for e in ENTITIES},
 }
-# Cells that wait for the structured-record parsers (helper ``formats``): fields read by their meaning and
-# fixed-width records by their layout. Asserted as expected failures until they land (then they pass).
-STRUCTURED = ("HL7 v2", "X12", "NACHA", "SWIFT MT", "ISO 20022")
-PENDING_REASON = "structured record: needs the formats helper's parser (field meaning, fixed-width layout)"
-# Measured below 0.95 on this branch (``--per-cell 5 --seed 11``): structured records and CSV header labels
-# wait for helper ``formats``; the others are misses not fixed yet (a disguise cut across two messages, the
-# leetspeak AECA warning in code and tables), reported in BENCHMARKS.md.
-_PENDING_CELLS = (
-    ("EXPORT_CONTROL", "leetspeak", "X12"),  # failed in the test's draws
-    ("EXPORT_CONTROL", "leetspeak", "ISO 20022"),  # failed in the test run, 5/5 in the bench
-    ("CLASSIFICATION_MARKING", "HTML entities", "NACHA"),
-    ("CLASSIFICATION_MARKING", "base64 of the value", "NACHA"),
-    ("CLASSIFICATION_MARKING", "base64 of the value", "SWIFT MT"),
-    ("CLASSIFICATION_MARKING", "leetspeak", "NACHA"),
-    ("CLASSIFICATION_MARKING", "none", "NACHA"),
-    ("CREDIT_CARD", "HTML entities", "NACHA"),
-    ("CREDIT_CARD", "JSON \\u escapes", "NACHA"),
-    ("CREDIT_CARD", "base64 of the value", "NACHA"),
-    ("CREDIT_CARD", "base64 of the value", "SWIFT MT"),
-    ("CREDIT_CARD", "digits in words", "NACHA"),
-    ("CREDIT_CARD", "none", "NACHA"),
-    ("CREDIT_CARD", "percent-encoding", "NACHA"),
-    ("CREDIT_CARD", "single-space digits", "NACHA"),
-    ("CREDIT_CARD", "string concatenation", "NACHA"),
-    ("EMAIL_ADDRESS", "base64 of the value", "NACHA"),
-    ("EMAIL_ADDRESS", "base64 of the value", "SWIFT MT"),
-    ("EXPORT_CONTROL", "HTML entities", "NACHA"),
-    ("EXPORT_CONTROL", "base64 of the value", "NACHA"),
-    ("EXPORT_CONTROL", "base64 of the value", "SWIFT MT"),
-    ("EXPORT_CONTROL", "leetspeak", "NACHA"),
-    ("EXPORT_CONTROL", "none", "NACHA"),
-    ("EXPORT_CONTROL", "percent-encoding", "NACHA"),
-    ("IBAN_CODE", "HTML entities", "NACHA"),
-    ("IBAN_CODE", "JSON \\u escapes", "NACHA"),
-    ("IBAN_CODE", "base64 of the value", "NACHA"),
-    ("IBAN_CODE", "base64 of the value", "SWIFT MT"),
-    ("IBAN_CODE", "line break", "NACHA"),
-    ("IBAN_CODE", "none", "NACHA"),
-    ("IBAN_CODE", "percent-encoding", "NACHA"),
-    ("IBAN_CODE", "single-space digits", "NACHA"),
-    ("IBAN_CODE", "string concatenation", "NACHA"),
-    ("MEDICAL_RECORD_NUMBER", "HTML entities", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "HTML entities", "NACHA"),
-    ("MEDICAL_RECORD_NUMBER", "HTML entities", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "HTML entities", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "HL7 v2"),
-    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "NACHA"),
-    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "CSV"),
-    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "NACHA"),
-    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "digits in words", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "digits in words", "NACHA"),
-    ("MEDICAL_RECORD_NUMBER", "digits in words", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "digits in words", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "none", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "none", "NACHA"),
-    ("MEDICAL_RECORD_NUMBER", "none", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "none", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "percent-encoding", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "percent-encoding", "NACHA"),
-    ("MEDICAL_RECORD_NUMBER", "percent-encoding", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "percent-encoding", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "single-space digits", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "single-space digits", "NACHA"),
-    ("MEDICAL_RECORD_NUMBER", "single-space digits", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "single-space digits", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "string concatenation", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "string concatenation", "NACHA"),
-    ("MEDICAL_RECORD_NUMBER", "string concatenation", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "string concatenation", "X12"),
-    ("PHONE_NUMBER", "HTML entities", "ISO 20022"),
-    ("PHONE_NUMBER", "HTML entities", "NACHA"),
-    ("PHONE_NUMBER", "JSON \\u escapes", "ISO 20022"),
-    ("PHONE_NUMBER", "JSON \\u escapes", "NACHA"),
-    ("PHONE_NUMBER", "base64 of the value", "ISO 20022"),
-    ("PHONE_NUMBER", "base64 of the value", "NACHA"),
-    ("PHONE_NUMBER", "base64 of the value", "SWIFT MT"),
-    ("PHONE_NUMBER", "digits in words", "CSV"),
-    ("PHONE_NUMBER", "digits in words", "HL7 v2"),
-    ("PHONE_NUMBER", "digits in words", "ISO 20022"),
-    ("PHONE_NUMBER", "digits in words", "NACHA"),
-    ("PHONE_NUMBER", "digits in words", "SWIFT MT"),
-    ("PHONE_NUMBER", "digits in words", "X12"),
-    ("PHONE_NUMBER", "none", "ISO 20022"),
-    ("PHONE_NUMBER", "none", "NACHA"),
-    ("PHONE_NUMBER", "percent-encoding", "ISO 20022"),
-    ("PHONE_NUMBER", "percent-encoding", "NACHA"),
-    ("PHONE_NUMBER", "single-space digits", "CSV"),
-    ("PHONE_NUMBER", "single-space digits", "HL7 v2"),
-    ("PHONE_NUMBER", "single-space digits", "ISO 20022"),
-    ("PHONE_NUMBER", "single-space digits", "NACHA"),
-    ("PHONE_NUMBER", "single-space digits", "SWIFT MT"),
-    ("PHONE_NUMBER", "single-space digits", "X12"),
-    ("PHONE_NUMBER", "string concatenation", "ISO 20022"),
-    ("PHONE_NUMBER", "string concatenation", "NACHA"),
-    ("SECRET", "HTML entities", "NACHA"),
-    ("SECRET", "JSON \\u escapes", "NACHA"),
-    ("SECRET", "base64 of the value", "NACHA"),
-    ("SECRET", "none", "NACHA"),
-    ("SECRET", "percent-encoding", "NACHA"),
-    ("UK_NHS", "HTML entities", "CSV"),
-    ("UK_NHS", "HTML entities", "ISO 20022"),
-    ("UK_NHS", "HTML entities", "NACHA"),
-    ("UK_NHS", "HTML entities", "SWIFT MT"),
-    ("UK_NHS", "HTML entities", "X12"),
-    ("UK_NHS", "JSON \\u escapes", "CSV"),
-    ("UK_NHS", "JSON \\u escapes", "HL7 v2"),
-    ("UK_NHS", "JSON \\u escapes", "ISO 20022"),
-    ("UK_NHS", "JSON \\u escapes", "NACHA"),
-    ("UK_NHS", "JSON \\u escapes", "SWIFT MT"),
-    ("UK_NHS", "JSON \\u escapes", "X12"),
-    ("UK_NHS", "base64 of the value", "CSV"),
-    ("UK_NHS", "base64 of the value", "ISO 20022"),
-    ("UK_NHS", "base64 of the value", "NACHA"),
-    ("UK_NHS", "base64 of the value", "SWIFT MT"),
-    ("UK_NHS", "base64 of the value", "X12"),
-    ("UK_NHS", "digits in words", "CSV"),
-    ("UK_NHS", "digits in words", "ISO 20022"),
-    ("UK_NHS", "digits in words", "NACHA"),
-    ("UK_NHS", "digits in words", "SWIFT MT"),
-    ("UK_NHS", "digits in words", "X12"),
-    ("UK_NHS", "none", "CSV"),
-    ("UK_NHS", "none", "ISO 20022"),
-    ("UK_NHS", "none", "NACHA"),
-    ("UK_NHS", "none", "SWIFT MT"),
-    ("UK_NHS", "none", "X12"),
-    ("UK_NHS", "percent-encoding", "CSV"),
-    ("UK_NHS", "percent-encoding", "ISO 20022"),
-    ("UK_NHS", "percent-encoding", "NACHA"),
-    ("UK_NHS", "percent-encoding", "SWIFT MT"),
-    ("UK_NHS", "percent-encoding", "X12"),
-    ("UK_NHS", "single-space digits", "CSV"),
-    ("UK_NHS", "single-space digits", "ISO 20022"),
-    ("UK_NHS", "single-space digits", "NACHA"),
-    ("UK_NHS", "single-space digits", "SWIFT MT"),
-    ("UK_NHS", "single-space digits", "X12"),
-    ("UK_NHS", "string concatenation", "CSV"),
-    ("UK_NHS", "string concatenation", "ISO 20022"),
-    ("UK_NHS", "string concatenation", "NACHA"),
-    ("UK_NHS", "string concatenation", "SWIFT MT"),
-    ("UK_NHS", "string concatenation", "X12"),
-    ("US_SSN", "HTML entities", "NACHA"),
-    ("US_SSN", "JSON \\u escapes", "NACHA"),
-    ("US_SSN", "base64 of the value", "NACHA"),
-    ("US_SSN", "base64 of the value", "SWIFT MT"),
-    ("US_SSN", "digits in words", "ISO 20022"),
-    ("US_SSN", "digits in words", "NACHA"),
-    ("US_SSN", "digits in words", "SWIFT MT"),
-    ("US_SSN", "digits in words", "X12"),
-    ("US_SSN", "none", "NACHA"),
-    ("US_SSN", "percent-encoding", "NACHA"),
-    ("US_SSN", "single-space digits", "ISO 20022"),
-    ("US_SSN", "single-space digits", "NACHA"),
-    ("US_SSN", "single-space digits", "SWIFT MT"),
-    ("US_SSN", "single-space digits", "X12"),
-    ("US_SSN", "string concatenation", "NACHA"),
-)
-_KNOWN_MISSES = (
-    ("SECRET", "two turns, dashes", "split across two messages"),  # failed in the test's draws
-    ("CREDIT_CARD", "string concatenation", "split across two messages"),  # failed in the test run, 5/5 in the bench
-    ("UK_NHS", "string concatenation", "split across two messages"),
-    ("CLASSIFICATION_MARKING", "HTML entities", "split across two messages"),
-    ("CLASSIFICATION_MARKING", "leetspeak", "split across two messages"),
-    ("EMAIL_ADDRESS", "HTML entities", "split across two messages"),
-    ("EMAIL_ADDRESS", "JSON \\u escapes", "split across two messages"),
-    ("EMAIL_ADDRESS", "[at]/[dot]", "split across two messages"),
-    ("EMAIL_ADDRESS", "line break", "split across two messages"),
-    ("EMAIL_ADDRESS", "string concatenation", "split across two messages"),
-    ("EXPORT_CONTROL", "HTML entities", "split across two messages"),
-    ("EXPORT_CONTROL", "leetspeak", "URL"),
-    ("EXPORT_CONTROL", "leetspeak", "markdown table"),
-    ("EXPORT_CONTROL", "leetspeak", "split across two messages"),
-    ("EXPORT_CONTROL", "none", "split across two messages"),
-    ("IBAN_CODE", "single-space digits", "split across two messages"),
-    ("IBAN_CODE", "string concatenation", "split across two messages"),
-    ("PHONE_NUMBER", "HTML entities", "split across two messages"),
-    ("PHONE_NUMBER", "JSON \\u escapes", "split across two messages"),
-    ("PHONE_NUMBER", "percent-encoding", "split across two messages"),
-    ("PHONE_NUMBER", "two turns, dashes", "split across two messages"),
+# Measured below 0.95 (``--per-cell 5 --seed 11``, after the layout views for NACHA records and CSV headers),
+# asserted as expected failures until fixed; reported in BENCHMARKS.md.
+# In a structured record the value sits in an identifier field that the format parsers read by its own
+# meaning (X12 NM109 after MI is a member id, SWIFT ``:50K:/`` an account, an ISO 20022 ``PrvtId/Othr/Id``
+# without a scheme is nobody's type), while the label naming its type is in another field (REF, ``:70:``,
+# ``Ustrd``); no recogniser reads another field as a value's label yet. The rest are misses not fixed yet.
+_FIELD_REASON = (
+    "structured record: the label naming the value's type is in another field (REF, :70:, Ustrd, OBX), "
+    "and the identifier field is read by its own meaning; a label from another field is not read yet"
 )
 _OPEN_REASON = "measured below 0.95 on this branch, not fixed yet (see BENCHMARKS.md)"
-_CSV_REASON = "CSV: the label is the column header on another line; column-aware reading waits for helper formats"
-_NACHA_REASON = "NACHA: a value inside a fixed-width record touches its neighbours; needs helper formats' layout"
+_STRUCTURED_MISSES = (
+    ("PHONE_NUMBER", "single-space digits", "HL7 v2"),
+    ("PHONE_NUMBER", "digits in words", "HL7 v2"),
+    ("EXPORT_CONTROL", "leetspeak", "HL7 v2"),
+    ("US_SSN", "single-space digits", "X12"),
+    ("US_SSN", "digits in words", "X12"),
+    ("PHONE_NUMBER", "single-space digits", "X12"),
+    ("PHONE_NUMBER", "digits in words", "X12"),
+    ("MEDICAL_RECORD_NUMBER", "none", "X12"),
+    ("MEDICAL_RECORD_NUMBER", "single-space digits", "X12"),
+    ("MEDICAL_RECORD_NUMBER", "digits in words", "X12"),
+    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "X12"),
+    ("MEDICAL_RECORD_NUMBER", "percent-encoding", "X12"),
+    ("MEDICAL_RECORD_NUMBER", "HTML entities", "X12"),
+    ("MEDICAL_RECORD_NUMBER", "string concatenation", "X12"),
+    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "X12"),
+    ("UK_NHS", "none", "X12"),
+    ("UK_NHS", "single-space digits", "X12"),
+    ("UK_NHS", "digits in words", "X12"),
+    ("UK_NHS", "JSON \\u escapes", "X12"),
+    ("UK_NHS", "percent-encoding", "X12"),
+    ("UK_NHS", "HTML entities", "X12"),
+    ("UK_NHS", "string concatenation", "X12"),
+    ("UK_NHS", "base64 of the value", "X12"),
+    ("EXPORT_CONTROL", "leetspeak", "X12"),
+    ("EXPORT_CONTROL", "none", "NACHA"),
+    ("US_SSN", "single-space digits", "SWIFT MT"),
+    ("US_SSN", "digits in words", "SWIFT MT"),
+    ("US_SSN", "base64 of the value", "SWIFT MT"),
+    ("CREDIT_CARD", "base64 of the value", "SWIFT MT"),
+    ("IBAN_CODE", "base64 of the value", "SWIFT MT"),
+    ("EMAIL_ADDRESS", "line break", "SWIFT MT"),
+    ("EMAIL_ADDRESS", "base64 of the value", "SWIFT MT"),
+    ("PHONE_NUMBER", "single-space digits", "SWIFT MT"),
+    ("PHONE_NUMBER", "digits in words", "SWIFT MT"),
+    ("PHONE_NUMBER", "base64 of the value", "SWIFT MT"),
+    ("MEDICAL_RECORD_NUMBER", "none", "SWIFT MT"),
+    ("MEDICAL_RECORD_NUMBER", "single-space digits", "SWIFT MT"),
+    ("MEDICAL_RECORD_NUMBER", "digits in words", "SWIFT MT"),
+    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "SWIFT MT"),
+    ("MEDICAL_RECORD_NUMBER", "percent-encoding", "SWIFT MT"),
+    ("MEDICAL_RECORD_NUMBER", "HTML entities", "SWIFT MT"),
+    ("MEDICAL_RECORD_NUMBER", "string concatenation", "SWIFT MT"),
+    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "SWIFT MT"),
+    ("UK_NHS", "none", "SWIFT MT"),
+    ("UK_NHS", "single-space digits", "SWIFT MT"),
+    ("UK_NHS", "digits in words", "SWIFT MT"),
+    ("UK_NHS", "JSON \\u escapes", "SWIFT MT"),
+    ("UK_NHS", "percent-encoding", "SWIFT MT"),
+    ("UK_NHS", "HTML entities", "SWIFT MT"),
+    ("UK_NHS", "string concatenation", "SWIFT MT"),
+    ("UK_NHS", "base64 of the value", "SWIFT MT"),
+    ("SECRET", "base64 of the value", "SWIFT MT"),
+    ("EXPORT_CONTROL", "base64 of the value", "SWIFT MT"),
+    ("CLASSIFICATION_MARKING", "base64 of the value", "SWIFT MT"),
+    ("US_SSN", "single-space digits", "ISO 20022"),
+    ("US_SSN", "digits in words", "ISO 20022"),
+    ("PHONE_NUMBER", "none", "ISO 20022"),
+    ("PHONE_NUMBER", "single-space digits", "ISO 20022"),
+    ("PHONE_NUMBER", "digits in words", "ISO 20022"),
+    ("PHONE_NUMBER", "JSON \\u escapes", "ISO 20022"),
+    ("PHONE_NUMBER", "percent-encoding", "ISO 20022"),
+    ("PHONE_NUMBER", "HTML entities", "ISO 20022"),
+    ("PHONE_NUMBER", "string concatenation", "ISO 20022"),
+    ("PHONE_NUMBER", "base64 of the value", "ISO 20022"),
+    ("MEDICAL_RECORD_NUMBER", "none", "ISO 20022"),
+    ("MEDICAL_RECORD_NUMBER", "single-space digits", "ISO 20022"),
+    ("MEDICAL_RECORD_NUMBER", "digits in words", "ISO 20022"),
+    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "ISO 20022"),
+    ("MEDICAL_RECORD_NUMBER", "percent-encoding", "ISO 20022"),
+    ("MEDICAL_RECORD_NUMBER", "HTML entities", "ISO 20022"),
+    ("MEDICAL_RECORD_NUMBER", "string concatenation", "ISO 20022"),
+    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "ISO 20022"),
+    ("UK_NHS", "none", "ISO 20022"),
+    ("UK_NHS", "single-space digits", "ISO 20022"),
+    ("UK_NHS", "digits in words", "ISO 20022"),
+    ("UK_NHS", "JSON \\u escapes", "ISO 20022"),
+    ("UK_NHS", "percent-encoding", "ISO 20022"),
+    ("UK_NHS", "HTML entities", "ISO 20022"),
+    ("UK_NHS", "string concatenation", "ISO 20022"),
+    ("UK_NHS", "base64 of the value", "ISO 20022"),
+    ("EXPORT_CONTROL", "leetspeak", "ISO 20022"),
+)
+_KNOWN_MISSES = (
+    # failed in the test's draws (hypothesis), at or above 0.95 in the bench's
+    ("CREDIT_CARD", "string concatenation", "split across two messages"),
+    ("EMAIL_ADDRESS", "HTML entities", "split across two messages"),
+    ("EXPORT_CONTROL", "leetspeak", "markdown table"),
+    ("EXPORT_CONTROL", "leetspeak", "URL"),
+    ("CLASSIFICATION_MARKING", "HTML entities", "split across two messages"),
+    # below 0.95 in the bench
+    ("EXPORT_CONTROL", "leetspeak", "JSON"),
+    ("IBAN_CODE", "single-space digits", "split across two messages"),
+    ("IBAN_CODE", "string concatenation", "split across two messages"),
+    ("EMAIL_ADDRESS", "line break", "split across two messages"),
+    ("EMAIL_ADDRESS", "string concatenation", "split across two messages"),
+    ("PHONE_NUMBER", "JSON \\u escapes", "split across two messages"),
+    ("PHONE_NUMBER", "percent-encoding", "split across two messages"),
+    ("PHONE_NUMBER", "HTML entities", "split across two messages"),
+    ("PHONE_NUMBER", "string concatenation", "split across two messages"),
+    ("PHONE_NUMBER", "two turns, dashes", "split across two messages"),
+    ("UK_NHS", "string concatenation", "split across two messages"),
+    ("SECRET", "line break", "split across two messages"),
+    ("SECRET", "two turns, dashes", "split across two messages"),
+    ("EXPORT_CONTROL", "none", "split across two messages"),
+    ("EXPORT_CONTROL", "percent-encoding", "split across two messages"),
+    ("EXPORT_CONTROL", "HTML entities", "split across two messages"),
+    ("EXPORT_CONTROL", "leetspeak", "split across two messages"),
+    ("CLASSIFICATION_MARKING", "none", "split across two messages"),
+)
 PENDING: dict[tuple[str, str, str], str] = {
-    # every NACHA cell: the fields of a fixed-width record are only apart by their positions
-    **{
-        (e, d, "NACHA"): _NACHA_REASON
-        for e in ENTITIES
-        for d in DISGUISES
-        if ENTITIES[e].kind in DISGUISES[d].kinds and d not in ("markdown table cells", "two turns, dashes")
-    },
-    **{cell: (_CSV_REASON if cell[2] == "CSV" else PENDING_REASON) for cell in _PENDING_CELLS},
+    **{cell: _FIELD_REASON for cell in _STRUCTURED_MISSES},
     **{cell: _OPEN_REASON for cell in _KNOWN_MISSES},
 }
 

@@ -2,8 +2,8 @@
 
 Values come from ``bench.disguises`` (the generators ``python -m bench.disguises`` prints recall per cell
 for), drawn by hypothesis; the real detector must find each one over every part of the disguised value.
-Cells that are ambiguous by nature (``AMBIGUOUS``) are not asserted; cells that wait for a structured
-record parser (``PENDING``, helper ``formats``) are expected failures that turn into passes when it lands.
+Cells that are ambiguous by nature (``AMBIGUOUS``) are not asserted; cells measured below 0.95 (``PENDING``,
+each with its reason) are expected failures, which turn into passes when they are fixed.
 """
 
 from __future__ import annotations

@@ -47,6 +47,7 @@ from gateway.pipeline.normalise import (
     may_hide_a_value,
     removed,
     spelled,
+    spliced,
     splits_a_value,
     unescape,
     unleet,
@@ -54,6 +55,8 @@ from gateway.pipeline.normalise import (
 )
 from gateway.pipeline.slices import BOUNDARY_WINDOW, conversation
 from gateway.recognizers import build_recognizers, not_a_person
+from gateway.recognizers.formats import layouts
+from gateway.recognizers.formats.fields import Layout
 from gateway.recognizers.prefilter import PatternPrefilter
 from gateway.types import Finding, Segment
 
@@ -295,7 +298,9 @@ class Detector:
         artifacts = self._nlp.process_text(base.text, "en") if with_ner else self._nlp.tokenize(base.text)
         return self._scan_views(text, base, artifacts)
 
-    def _scan_views(self, text: str, base: NormalisedText, artifacts: NlpArtifacts) -> list[_Hit]:
+    def _scan_views(
+        self, text: str, base: NormalisedText, artifacts: NlpArtifacts, *, with_layouts: bool = True
+    ) -> list[_Hit]:
         """Hits in ``text`` from its folded view ``base`` (with ``artifacts``) and from its other views."""
         hits: list[_Hit] = []
         hits.extend(self._analyze(base, ENTITY_TYPES, artifacts))
@@ -313,6 +318,21 @@ class Detector:
             if decoded_collapsed.text != decoded.text:
                 tokens = self._nlp.tokenize(decoded_collapsed.text)
                 hits.extend(self._analyze(decoded_collapsed, COLLAPSED_ENTITIES, tokens))
+        for layout in layouts(text) if with_layouts else ():
+            hits.extend(self._layout_hits(text, layout))
+        return hits
+
+    def _layout_hits(self, text: str, layout: Layout) -> list[_Hit]:
+        """Hits in the layout view of ``text`` (a NACHA file's fields apart, a CSV cell after its header),
+        with all of that view's own views; none over a label piece (a header is context, not a value)."""
+        view = spliced(text, layout)
+        labels = [(piece.start, piece.end) for piece in layout if piece.label]
+        base = fold(view.text)
+        hits = []
+        for hit in self._scan_views(view.text, base, self._nlp.tokenize(base.text), with_layouts=False):
+            start, end = view.to_original(hit.start, hit.end)
+            if not any(start < label_end and label_start < end for label_start, label_end in labels):
+                hits.append(dataclasses.replace(hit, start=start, end=end))
         return hits
 
     def _disguise_views(self, base: NormalisedText) -> list[_Hit]:

@@ -15,6 +15,8 @@ back to the text as sent with :meth:`NormalisedText.to_original`.
 - :func:`unreference` undoes HTML character references, ``\\u`` escapes and percent-escapes anywhere;
   :func:`spelled` reads digits written as words and ``(at)``/``[dot]``; :func:`unleet` reads leetspeak
   capitals (``1T4R``); :func:`removed` drops a pattern (string concatenation, table cell borders).
+- :func:`spliced` lays pieces of the text out anew: the fields of a fixed-width record apart, the
+  addenda text of a NACHA entry joined, a CSV column's header before each of its cells.
 """
 
 from __future__ import annotations
@@ -25,8 +27,10 @@ import html.entities
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+from gateway.recognizers.formats.fields import Piece
 
 ZERO_WIDTH = frozenset("\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e\u200e\u200f")
 DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
@@ -439,6 +443,21 @@ def unleet(view: NormalisedText) -> NormalisedText:
     if changed == text:
         return view
     return NormalisedText(changed, view.starts, view.ends)
+
+
+def spliced(text: str, pieces: Sequence[Piece]) -> NormalisedText:
+    """``text``'s ``pieces`` one after the other, each followed by its ``after`` separator.
+
+    A piece's characters map to themselves; its separator maps to the piece's last character (to its
+    start when it is empty), so a value found across two pieces maps to the span from one to the other.
+    """
+    builder = _Builder()
+    for piece in pieces:
+        for index in range(piece.start, piece.end):
+            builder.add(text[index], index, index + 1)
+        anchor = piece.end - 1 if piece.end > piece.start else piece.start
+        builder.add(piece.after, anchor, anchor + 1)
+    return builder.build()
 
 
 def removed(

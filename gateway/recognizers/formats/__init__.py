@@ -5,6 +5,9 @@ values with offsets into the text: HL7 v2 (``hl7``), FHIR JSON, X12, ISO 20022 X
 (``defusedxml``), SWIFT MT and NACHA. A text holding none of them costs a few substring
 tests. A field's meaning replaces the label the other recognisers need (a ``PID-3`` is a
 record number without the word "MRN"); its value must still have its type's shape.
+
+:func:`layouts` gives the layout views of fixed-width and delimited text (NACHA records, CSV
+tables), in which the other recognisers read each field apart or after its column's header.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from presidio_analyzer import AnalysisExplanation, EntityRecognizer, RecognizerR
 from presidio_analyzer.nlp_engine import NlpArtifacts
 
 from gateway.recognizers.base import found
-from gateway.recognizers.formats import fhir, hl7v2, iso20022, nacha, swift_mt, x12
-from gateway.recognizers.formats.fields import Field
+from gateway.recognizers.formats import delimited, fhir, hl7v2, iso20022, nacha, swift_mt, x12
+from gateway.recognizers.formats.fields import Field, Layout
 
 PARSERS: tuple[Callable[[str], Iterator[Field]], ...] = (
     hl7v2.fields,
@@ -32,6 +35,11 @@ ENTITIES = (
     "IBAN_CODE", "SWIFT_BIC", "ABA_ROUTING", "US_BANK_ACCOUNT",
 )  # fmt: skip
 SCORE = 0.9
+
+
+def layouts(text: str) -> list[Layout]:
+    """The layout views of ``text``: one per NACHA file and per CSV table in it."""
+    return [*nacha.layout(text), *delimited.layout(text)]
 
 
 class StructuredFormatRecognizer(EntityRecognizer):

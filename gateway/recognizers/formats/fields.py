@@ -31,6 +31,23 @@ class Field:
 Span = tuple[int, int]
 
 
+@dataclass(frozen=True, slots=True)
+class Piece:
+    """A span of the text in a layout view (a fixed-width field, a CSV cell), then ``after``.
+
+    A ``label`` piece (a CSV column's header put before each of its cells) is context only: a value
+    found over it is not a value of the text.
+    """
+
+    start: int
+    end: int
+    after: str = " "
+    label: bool = False
+
+
+Layout = list[Piece]
+
+
 def split_spans(text: str, span: Span, separator: str) -> list[Span]:
     """The pieces of ``text[span]`` between ``separator`` characters, as spans of ``text``."""
     start, end = span

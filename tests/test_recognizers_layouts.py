@@ -1,0 +1,142 @@
+"""Layout views (``gateway.recognizers.formats.layouts``): NACHA fields apart and addenda joined, CSV cells
+after their column's header; and the detector reading values through them, with exact offsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from gateway.pipeline.detect import Detector
+from gateway.pipeline.normalise import spliced
+from gateway.recognizers.formats import delimited, nacha
+from gateway.types import Segment
+from tests.detect_fixtures import detector  # noqa: F401  (the session-wide fixture)
+from tests.support.format_samples import BATCH_PPD, ENTRY, nacha_record
+
+BATCH_CTX = BATCH_PPD[:50] + "CTX" + BATCH_PPD[53:]
+CTX_ENTRY = nacha_record(
+    (1, "6"), (2, "22"), (4, "091000019"), (13, "55501234"), (30, "0000150000"), (40, "INV-88"),
+    (55, "0002"), (59, "ACME CORP INC"), (79, "1"), (80, "091000010000002"),
+)  # fmt: skip
+
+
+def _addenda(text: str, sequence: int) -> str:
+    return nacha_record((1, "705"), (4, text), (84, f"{sequence:04d}"), (88, "0000002"))
+
+
+def _view(text: str, layouts: list[list[object]]) -> list[str]:
+    return [spliced(text, layout).text for layout in layouts]  # type: ignore[arg-type]
+
+
+# -------------------------------------------------------------------------------------------- NACHA
+
+
+def test_nacha_entry_fields_apart_and_addenda_text_joined() -> None:
+    info = "REMITTANCE FOR PATIENT ACCOUNT, MEMBER ID W123456789 AND THE CARD ON FILE 4111 1"
+    assert len(info) == 80  # a full addenda: the text goes straight on in the next one
+    text = "\n".join([BATCH_CTX, CTX_ENTRY, _addenda(info, 1), _addenda("111 1111 1111 THANKS", 2)]) + "\n"
+    (view,) = _view(text, nacha.layout(text))
+    assert view == (
+        f"22 091000019 55501234 0000150000 INV-88 0002 ACME CORP INC 1 091000010000002\n{info}111 1111 1111 THANKS\n"
+    )
+
+
+def test_a_padded_addenda_ends_a_word_and_the_last_one_a_line() -> None:
+    text = "\n".join([BATCH_CTX, CTX_ENTRY, _addenda("SEE ATTACHED", 1), _addenda(" NOTE", 2), ENTRY]) + "\n"
+    (view,) = _view(text, nacha.layout(text))
+    assert view.splitlines()[1] == "SEE ATTACHED  NOTE"  # a leading blank of a continuation is kept
+    assert view.splitlines()[2].startswith("22 091000019 12345678901234567 0000150000 219099999 DOE JOHN")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("no records here, just a line\n", id="prose"),
+        pytest.param(f"{BATCH_PPD}\n{ENTRY[:93]}\n", id="record-of-93-characters"),
+        pytest.param(_addenda("ADDENDA WITHOUT AN ENTRY", 1) + "\n", id="addenda-alone"),
+    ],
+)
+def test_no_nacha_layout_without_an_entry_record(text: str) -> None:
+    assert nacha.layout(text) == []
+
+
+def test_ctx_receiving_company_name_is_read_at_59() -> None:
+    person = CTX_ENTRY[:58] + "MARIA GARCIA".ljust(16) + CTX_ENTRY[74:]
+    text = f"{BATCH_CTX}\n{person}\n"
+    names = [text[f.start : f.end] for f in nacha.fields(text) if f.entity == "PERSON"]
+    assert names == ["MARIA GARCIA"]
+    assert [f.entity for f in nacha.fields(f"{BATCH_CTX}\n{CTX_ENTRY}\n")] == ["ABA_ROUTING", "US_BANK_ACCOUNT"]
+
+
+# ---------------------------------------------------------------------------------------------- CSV
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "id,region,nhs_number\n1042,EMEA,943 476 5919\n",
+            ["id: 1042\nregion: EMEA\nnhs_number: 943 476 5919\n"],
+            id="comma",
+        ),
+        pytest.param(
+            'name;note\n"Doe, Jane";"said ""hi"""\n',
+            ['name: Doe, Jane\nnote: said ""hi""\n'],
+            id="semicolon-quoted-cells",
+        ),
+        pytest.param("mrn\tward\n00482913\t4B\n", ["mrn: 00482913\nward: 4B\n"], id="tab"),
+        pytest.param(
+            "Notes from today\nid,phone\n1,617 555 0100\n\nAfter the table, a line.\n",
+            ["id: 1\nphone: 617 555 0100\n"],
+            id="table-inside-prose",
+        ),
+        pytest.param("a,b\n1,\n", ["a: 1\n"], id="empty-cell-left-out"),
+    ],
+)
+def test_csv_cells_after_their_header(text: str, expected: list[str]) -> None:
+    assert _view(text, delimited.layout(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("Hi, could you check this, please?\nThanks, see you, Bob\n", id="prose-with-commas"),
+        pytest.param("2024,2025\n1,2\n", id="numbers-as-header"),
+        pytest.param("id,phone\n1,2,3\n", id="row-of-another-width"),
+        pytest.param("id,phone", id="header-alone"),
+        pytest.param("| a | b |\n| 1 | 2 |\n", id="markdown-table"),
+    ],
+)
+def test_not_a_csv_table(text: str) -> None:
+    assert delimited.layout(text) == []
+
+
+# ------------------------------------------------------------------------------------------ detector
+
+
+def _types_at(detector: Detector, text: str, value: str) -> set[str]:  # noqa: F811
+    start = text.index(value)
+    end = start + len(value)
+    findings = detector.detect([Segment(0, "user", text)])
+    return {f.entity_type for f in findings if f.start < end and start < f.end}
+
+
+def test_a_csv_column_header_labels_its_cells(detector: Detector) -> None:  # noqa: F811
+    text = "id,region,nhs_number,mrn,note\n1042,EMEA,943 476 5919,00482913,call back\n"
+    assert "UK_NHS" in _types_at(detector, text, "943 476 5919")
+    assert "MEDICAL_RECORD_NUMBER" in _types_at(detector, text, "00482913")
+    assert _types_at(detector, text, "nhs_number") == set()  # a header is a label, not a value
+
+
+def test_without_the_header_the_same_row_holds_no_nhs_number(detector: Detector) -> None:  # noqa: F811
+    text = "id,region,count,total,note\n1042,EMEA,943 476 5919,00482913,call back\n"
+    assert "UK_NHS" not in _types_at(detector, text, "943 476 5919")
+    assert "MEDICAL_RECORD_NUMBER" not in _types_at(detector, text, "00482913")
+
+
+def test_a_value_over_two_nacha_addenda_is_found_over_both(detector: Detector) -> None:  # noqa: F811
+    info = "PAYMENT FOR ORDER 7731 PLEASE CHARGE THE CARD ON FILE NUMBER 4111 1111 1111 1111"
+    first, rest = info[:80], info[80:]
+    text = "\n".join([BATCH_CTX, CTX_ENTRY, _addenda(first, 1), _addenda(rest, 2)]) + "\n"
+    findings = [f for f in detector.detect([Segment(0, "user", text)]) if f.entity_type == "CREDIT_CARD"]
+    head, tail = text.index(first) + first.index("4111"), text.index(rest, text.index(first) + 80)
+    assert any(f.start == head and f.end == tail + len(rest) for f in findings), findings
