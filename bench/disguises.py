@@ -8,7 +8,11 @@ of the value (spaced digits, digits in words, ``(at)``/``[dot]``, JSON ``\\u`` e
 HTML entities, a line break, string concatenation, base64 of the value alone, a split across two turns
 with dashes, a split across markdown table cells, leetspeak); each container is a template that puts the
 labelled, disguised value in prose, JSON, CSV, code, a log line, a markdown table, a URL, an HL7 v2,
-X12, NACHA, SWIFT MT or ISO 20022 record, or splits it over two user messages. A disguise applies to the
+X12, NACHA, SWIFT MT or ISO 20022 record, or splits it over two user messages. A record holds the value
+where the format keeps a value of its type (an HL7 ``PID-3`` with its identifier type, ``PID-13``; an
+X12 ``REF`` or ``PER`` qualifier; an ISO 20022 scheme or contact element; a SWIFT account line), else in
+its free text (X12 ``NTE``, NACHA addenda, SWIFT ``:70:``, ISO 20022 ``Ustrd``) after the label; a NACHA
+file is written in real 94-character records. A disguise applies to the
 entity types it can apply to (:data:`APPLIES`); cells that do not exist print ``n/a``.
 
 A value counts as caught when a finding of its entity type overlaps every part of the disguised value
@@ -178,7 +182,10 @@ def _boundary_cut(value: str, rng: random.Random) -> int:
     """A cut in the middle third that falls between two escapes or two words when the value has them:
     a person typing half a value in each message ends a message after a whole escape or word."""
     lo, hi = len(value) // 3, 2 * len(value) // 3
-    starts = [m.start() for m in _ESCAPE_START.finditer(value) if lo <= m.start() <= hi]
+    escapes = [m.start() for m in _ESCAPE_START.finditer(value) if m.start() > 0]
+    starts = [i for i in escapes if lo <= i <= hi]
+    if not starts and escapes:  # an escaped value is never cut inside an escape: the one nearest the middle
+        starts = [min(escapes, key=lambda i: abs(i - len(value) // 2))]
     if not starts:
         starts = [i for i in range(lo, hi + 1) if value[i - 1] == " " and value[i] != " "]
     return rng.choice(starts) if starts else _cut(value, rng)
@@ -263,6 +270,7 @@ def _key(label: str) -> str:
 
 
 _HL7_ID_TYPE = {"SSN": "SS", "NHS number": "NH", "MRN": "MR"}
+_HL7_TELECOM = {"phone": "{value}^PRN^PH", "email": "^NET^Internet^{value}"}
 _TEMPLATES: dict[str, Callable[[str], str]] = {
     "prose": lambda label: "Hi, could you check the {label} {value} before Friday? Thanks.",
     "JSON": lambda label: '{"customer": "c-1042", "' + _key(label) + '": "{value}", "status": "open"}',
@@ -273,26 +281,55 @@ _TEMPLATES: dict[str, Callable[[str], str]] = {
     "log line": lambda label: "2026-11-02T10:00:00Z INFO request accepted " + _key(label) + '="{value}" node=eu-2',
     "markdown table": lambda label: "| field | value |\n| --- | --- |\n| {label} | {value} |\n| region | EMEA |",
     "URL": lambda label: "Open https://portal.example.org/lookup?" + _key(label) + "={value}&lang=en for details",
-    # PID-3 with the identifier type its label says (HL7 table 0203: SS, NH, MR), as a sending system writes it.
+    # An identifier in PID-3 with the type its label says (HL7 table 0203); a phone or an e-mail in PID-13
+    # (XTN-1, XTN-4), where HL7 keeps a patient's.
     "HL7 v2": lambda label: (
         "MSH|^~\\&|LAB|HOSP|EHR|HOSP|202611021000||ORU^R01|MSG00042|P|2.5\r"
-        "PID|1||{value}^^^HOSP^"
-        + _HL7_ID_TYPE.get(label, "MR")
-        + "||DOE^JANE||19800101|F\rOBX|1|TX|NOTE||{label} on file\r"
+        + (
+            "PID|1||00482913^^^HOSP^MR||DOE^JANE||19800101|F|||||" + _HL7_TELECOM[label]
+            if label in _HL7_TELECOM
+            else "PID|1||{value}^^^HOSP^" + _HL7_ID_TYPE.get(label, "MR") + "||DOE^JANE||19800101|F"
+        )
+        + "\rOBX|1|TX|NOTE||{label} on file\r"
     ),
+    # Each value in the field of the record that holds its type, where the format has one (an X12 REF or PER
+    # qualifier, an ISO 20022 scheme or contact element, a SWIFT account line), else in the record's free
+    # text (X12 NTE, ISO 20022 Ustrd, SWIFT :70:, written on one line) after its label.
     "X12": lambda label: (
         "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261102*1000*^*00501*000000042*0*P*:~"
-        "ST*837*0042~NM1*IL*1*DOE*JANE****MI*{value}~REF*SY*{label}~SE*4*0042~"
+        "ST*837*0042~NM1*IL*1*DOE*JANE****MI*W123456789~"
+        + _X12_HOME.get(label, "NTE*ADD*{label} {value}~")
+        + "SE*5*0042~"
     ),
     "SWIFT MT": lambda label: (
         "{1:F01BANKDEFFAXXX0000000000}{2:I103BANKUS33XXXXN}{4:\n:20:REF42\n:32A:261102EUR1250,00\n"
-        ":50K:/{value}\nJANE DOE\n:59:/DE89370400440532013000\nJOHN ROE\n:70:{label}\n-}"
+        + (":50K:/{value}" if label == "IBAN" else ":50K:/DE44500105175407324931")
+        + "\nJANE DOE\n:59:/DE89370400440532013000\nJOHN ROE\n"
+        + (":70:INVOICE 4471\n-}" if label == "IBAN" else ":70:{label} {value}\n-}")
     ),
     "ISO 20022": lambda label: (
         '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrCdtTrfInitn><PmtInf><Dbtr>'
-        "<Nm>Jane Doe</Nm><Id><PrvtId><Othr><Id>{value}</Id></Othr></PrvtId></Id></Dbtr>"
-        "<RmtInf><Ustrd>{label}</Ustrd></RmtInf></PmtInf></CstmrCdtTrfInitn></Document>"
+        "<Nm>Jane Doe</Nm>"
+        + _ISO_PARTY.get(label, "")
+        + "</Dbtr>"
+        + ("<DbtrAcct><Id><IBAN>{value}</IBAN></Id></DbtrAcct>" if label == "IBAN" else "")
+        + "<RmtInf><Ustrd>"
+        + ("INVOICE 4471" if label in _ISO_PARTY or label == "IBAN" else "{label} {value}")
+        + "</Ustrd></RmtInf></PmtInf></CstmrCdtTrfInitn></Document>"
     ),
+}
+_X12_HOME = {
+    "SSN": "REF*SY*{value}~",
+    "MRN": "REF*EA*{value}~",
+    "phone": "PER*IC*JANE DOE*TE*{value}~",
+    "email": "PER*IC*JANE DOE*EM*{value}~",
+}
+_ISO_PARTY = {
+    "SSN": "<Id><PrvtId><Othr><Id>{value}</Id><SchmeNm><Cd>SOSE</Cd></SchmeNm></Othr></PrvtId></Id>",
+    "MRN": "<Id><PrvtId><Othr><Id>{value}</Id><SchmeNm><Prtry>{label}</Prtry></SchmeNm></Othr></PrvtId></Id>",
+    "NHS number": "<Id><PrvtId><Othr><Id>{value}</Id><SchmeNm><Prtry>{label}</Prtry></SchmeNm></Othr></PrvtId></Id>",
+    "phone": "<CtctDtls><PhneNb>{value}</PhneNb></CtctDtls>",
+    "email": "<CtctDtls><EmailAdr>{value}</EmailAdr></CtctDtls>",
 }
 TWO_MESSAGES = "split across two messages"
 NACHA = "NACHA"
@@ -412,109 +449,17 @@ AMBIGUOUS: dict[tuple[str, str, str], str] = {
     },
     **{(e, "base64 of the value", TWO_MESSAGES): _HALF_ENCODING for e in ENTITIES},
 }
-# Measured below 0.95 (``--per-cell 5 --seed 11``, after the layout views for NACHA records and CSV headers),
-# asserted as expected failures until fixed; reported in BENCHMARKS.md.
-# In a structured record the value sits in an identifier field that the format parsers read by its own
-# meaning (X12 NM109 after MI is a member id, SWIFT ``:50K:/`` an account, an ISO 20022 ``PrvtId/Othr/Id``
-# without a scheme is nobody's type), while the label naming its type is in another field (REF, ``:70:``,
-# ``Ustrd``); no recogniser reads another field as a value's label yet. The rest are misses not fixed yet.
-_FIELD_REASON = (
-    "structured record: the label naming the value's type is in another field (REF, :70:, Ustrd, OBX), "
-    "and the identifier field is read by its own meaning; a label from another field is not read yet"
-)
+# Measured below 0.95 (``--per-cell 5 --seed 11``, after the layout views of records and CSV tables), or failed
+# in the test's draws: asserted as expected failures until fixed, reported in BENCHMARKS.md. All are values
+# cut across two messages: the boundary is read joined by a line break, through which a marking, an escape
+# run or a concatenation does not continue.
 _OPEN_REASON = "measured below 0.95 on this branch, not fixed yet (see BENCHMARKS.md)"
-_STRUCTURED_MISSES = (
-    ("PHONE_NUMBER", "single-space digits", "HL7 v2"),
-    ("PHONE_NUMBER", "digits in words", "HL7 v2"),
-    ("EXPORT_CONTROL", "leetspeak", "HL7 v2"),
-    ("US_SSN", "single-space digits", "X12"),
-    ("US_SSN", "digits in words", "X12"),
-    ("PHONE_NUMBER", "single-space digits", "X12"),
-    ("PHONE_NUMBER", "digits in words", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "none", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "single-space digits", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "digits in words", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "percent-encoding", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "HTML entities", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "string concatenation", "X12"),
-    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "X12"),
-    ("UK_NHS", "none", "X12"),
-    ("UK_NHS", "single-space digits", "X12"),
-    ("UK_NHS", "digits in words", "X12"),
-    ("UK_NHS", "JSON \\u escapes", "X12"),
-    ("UK_NHS", "percent-encoding", "X12"),
-    ("UK_NHS", "HTML entities", "X12"),
-    ("UK_NHS", "string concatenation", "X12"),
-    ("UK_NHS", "base64 of the value", "X12"),
-    ("EXPORT_CONTROL", "leetspeak", "X12"),
-    ("EXPORT_CONTROL", "none", "NACHA"),
-    ("US_SSN", "single-space digits", "SWIFT MT"),
-    ("US_SSN", "digits in words", "SWIFT MT"),
-    ("US_SSN", "base64 of the value", "SWIFT MT"),
-    ("CREDIT_CARD", "base64 of the value", "SWIFT MT"),
-    ("IBAN_CODE", "base64 of the value", "SWIFT MT"),
-    ("EMAIL_ADDRESS", "line break", "SWIFT MT"),
-    ("EMAIL_ADDRESS", "base64 of the value", "SWIFT MT"),
-    ("PHONE_NUMBER", "single-space digits", "SWIFT MT"),
-    ("PHONE_NUMBER", "digits in words", "SWIFT MT"),
-    ("PHONE_NUMBER", "base64 of the value", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "none", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "single-space digits", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "digits in words", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "percent-encoding", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "HTML entities", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "string concatenation", "SWIFT MT"),
-    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "SWIFT MT"),
-    ("UK_NHS", "none", "SWIFT MT"),
-    ("UK_NHS", "single-space digits", "SWIFT MT"),
-    ("UK_NHS", "digits in words", "SWIFT MT"),
-    ("UK_NHS", "JSON \\u escapes", "SWIFT MT"),
-    ("UK_NHS", "percent-encoding", "SWIFT MT"),
-    ("UK_NHS", "HTML entities", "SWIFT MT"),
-    ("UK_NHS", "string concatenation", "SWIFT MT"),
-    ("UK_NHS", "base64 of the value", "SWIFT MT"),
-    ("SECRET", "base64 of the value", "SWIFT MT"),
-    ("EXPORT_CONTROL", "base64 of the value", "SWIFT MT"),
-    ("CLASSIFICATION_MARKING", "base64 of the value", "SWIFT MT"),
-    ("US_SSN", "single-space digits", "ISO 20022"),
-    ("US_SSN", "digits in words", "ISO 20022"),
-    ("PHONE_NUMBER", "none", "ISO 20022"),
-    ("PHONE_NUMBER", "single-space digits", "ISO 20022"),
-    ("PHONE_NUMBER", "digits in words", "ISO 20022"),
-    ("PHONE_NUMBER", "JSON \\u escapes", "ISO 20022"),
-    ("PHONE_NUMBER", "percent-encoding", "ISO 20022"),
-    ("PHONE_NUMBER", "HTML entities", "ISO 20022"),
-    ("PHONE_NUMBER", "string concatenation", "ISO 20022"),
-    ("PHONE_NUMBER", "base64 of the value", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "none", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "single-space digits", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "digits in words", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "JSON \\u escapes", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "percent-encoding", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "HTML entities", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "string concatenation", "ISO 20022"),
-    ("MEDICAL_RECORD_NUMBER", "base64 of the value", "ISO 20022"),
-    ("UK_NHS", "none", "ISO 20022"),
-    ("UK_NHS", "single-space digits", "ISO 20022"),
-    ("UK_NHS", "digits in words", "ISO 20022"),
-    ("UK_NHS", "JSON \\u escapes", "ISO 20022"),
-    ("UK_NHS", "percent-encoding", "ISO 20022"),
-    ("UK_NHS", "HTML entities", "ISO 20022"),
-    ("UK_NHS", "string concatenation", "ISO 20022"),
-    ("UK_NHS", "base64 of the value", "ISO 20022"),
-    ("EXPORT_CONTROL", "leetspeak", "ISO 20022"),
-)
 _KNOWN_MISSES = (
     # failed in the test's draws (hypothesis), at or above 0.95 in the bench's
     ("CREDIT_CARD", "string concatenation", "split across two messages"),
     ("EMAIL_ADDRESS", "HTML entities", "split across two messages"),
-    ("EXPORT_CONTROL", "leetspeak", "markdown table"),
-    ("EXPORT_CONTROL", "leetspeak", "URL"),
     ("CLASSIFICATION_MARKING", "HTML entities", "split across two messages"),
     # below 0.95 in the bench
-    ("EXPORT_CONTROL", "leetspeak", "JSON"),
     ("IBAN_CODE", "single-space digits", "split across two messages"),
     ("IBAN_CODE", "string concatenation", "split across two messages"),
     ("EMAIL_ADDRESS", "line break", "split across two messages"),
@@ -528,15 +473,11 @@ _KNOWN_MISSES = (
     ("SECRET", "line break", "split across two messages"),
     ("SECRET", "two turns, dashes", "split across two messages"),
     ("EXPORT_CONTROL", "none", "split across two messages"),
-    ("EXPORT_CONTROL", "percent-encoding", "split across two messages"),
     ("EXPORT_CONTROL", "HTML entities", "split across two messages"),
     ("EXPORT_CONTROL", "leetspeak", "split across two messages"),
     ("CLASSIFICATION_MARKING", "none", "split across two messages"),
 )
-PENDING: dict[tuple[str, str, str], str] = {
-    **{cell: _FIELD_REASON for cell in _STRUCTURED_MISSES},
-    **{cell: _OPEN_REASON for cell in _KNOWN_MISSES},
-}
+PENDING: dict[tuple[str, str, str], str] = {cell: _OPEN_REASON for cell in _KNOWN_MISSES}
 
 
 def caught(findings: Sequence[object], entity: Entity, rendered: Rendered) -> bool:

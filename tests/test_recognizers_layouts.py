@@ -7,7 +7,7 @@ import pytest
 
 from gateway.pipeline.detect import Detector
 from gateway.pipeline.normalise import spliced
-from gateway.recognizers.formats import delimited, nacha
+from gateway.recognizers.formats import delimited, iso20022, nacha, swift_mt, x12
 from gateway.types import Segment
 from tests.detect_fixtures import detector  # noqa: F401  (the session-wide fixture)
 from tests.support.format_samples import BATCH_PPD, ENTRY, nacha_record
@@ -140,3 +140,110 @@ def test_a_value_over_two_nacha_addenda_is_found_over_both(detector: Detector) -
     findings = [f for f in detector.detect([Segment(0, "user", text)]) if f.entity_type == "CREDIT_CARD"]
     head, tail = text.index(first) + first.index("4111"), text.index(rest, text.index(first) + 80)
     assert any(f.start == head and f.end == tail + len(rest) for f in findings), findings
+
+
+# ------------------------------------------------------------------ X12, ISO 20022, SWIFT MT layouts
+
+X12_PAYLOAD = (
+    "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *261102*1000*^*00501*000000042*0*P*:~"
+    "ST*837*0042~NM1*IL*1*DOE*JANE****MI*W123456789~REF*SY*{ssn}~PER*IC*JANE DOE*TE*{phone}~"
+    "NTE*ADD*{note}~SE*6*0042~"
+)
+
+
+def test_x12_elements_apart_and_qualifiers_as_words() -> None:
+    text = X12_PAYLOAD.format(ssn="1 2 3 4 5 6 7 8 9", phone="six one seven", note="NHS number 943 476 5919")
+    (view,) = _view(text, x12.layout(text))
+    assert view.splitlines()[2:6] == [
+        "NM1 IL 1 DOE JANE member ID: W123456789",
+        "REF SSN: 1 2 3 4 5 6 7 8 9",
+        "PER IC JANE DOE phone: six one seven",
+        "NTE ADD NHS number 943 476 5919",
+    ]
+
+
+PAIN = (
+    '<Document xmlns="urn:iso:std:iso:20022:tech:xsd:pain.001.001.09"><CstmrCdtTrfInitn><PmtInf><Dbtr>'
+    "<Nm>Jane Doe</Nm><Id><PrvtId><Othr><Id>{nhs}</Id><SchmeNm><Prtry>NHS number</Prtry></SchmeNm></Othr>"
+    "<Othr><Id>{ssn}</Id><SchmeNm><Cd>SOSE</Cd></SchmeNm></Othr></PrvtId></Id>"
+    "<CtctDtls><PhneNb>{phone}</PhneNb></CtctDtls></Dbtr>"
+    "<RmtInf><Ustrd>INVOICE 4471</Ustrd></RmtInf></PmtInf></CstmrCdtTrfInitn></Document>"
+)
+
+
+def test_iso_20022_element_texts_after_what_they_hold() -> None:
+    text = PAIN.format(nhs="943 476 5919", ssn="219-09-9999", phone="+44 20 7946 0958")
+    (view,) = _view(text, iso20022.layout(text))
+    assert view.splitlines() == [
+        "Jane Doe",
+        "NHS number: 943 476 5919",
+        "SSN: 219-09-9999",
+        "phone: +44 20 7946 0958",
+        "INVOICE 4471",
+    ]
+
+
+def test_swift_mt_field_lines_without_their_tags() -> None:
+    text = (
+        "{1:F01BANKDEFFAXXX0000000000}{2:I103BANKUS33XXXXN}{4:\n:20:REF42\n:50K:/DE89370400440532013000\n"
+        "JANE DOE\n:70:MRN 00482913\n-}"
+    )
+    (view,) = _view(text, swift_mt.layout(text))
+    assert view.splitlines() == ["REF42", "DE89370400440532013000", "JANE DOE", "MRN 00482913"]
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "entity"),
+    [
+        pytest.param(
+            X12_PAYLOAD.format(ssn="2 1 9 0 9 9 9 9 9", phone="6175550100", note="none"),
+            "2 1 9 0 9 9 9 9 9",
+            "US_SSN",
+            id="x12-spaced-ssn-after-REF-SY",
+        ),
+        pytest.param(
+            X12_PAYLOAD.format(ssn="219-09-9999", phone="six one seven five five five zero one zero zero", note="x"),
+            "six one seven five five five zero one zero zero",
+            "PHONE_NUMBER",
+            id="x12-phone-in-words-after-PER-TE",
+        ),
+        pytest.param(
+            X12_PAYLOAD.format(ssn="219-09-9999", phone="6175550100", note="NHS number 943 476 5919"),
+            "943 476 5919",
+            "UK_NHS",
+            id="x12-nhs-number-in-a-note",
+        ),
+        pytest.param(
+            PAIN.format(nhs="&#57;&#52;&#51; 476 5919", ssn="219-09-9999", phone="x"),
+            "&#57;&#52;&#51; 476 5919",
+            "UK_NHS",
+            id="iso-escaped-nhs-number-named-by-its-scheme",
+        ),
+        pytest.param(
+            "{1:F01BANKDEFFAXXX0000000000}{2:I103BANKUS33XXXXN}{4:\n:20:REF42\n:50K:/DE89370400440532013000\n"
+            "JANE DOE\n:70:MRN 0 0 4 8 2 9 1 3\n-}",
+            "0 0 4 8 2 9 1 3",
+            "MEDICAL_RECORD_NUMBER",
+            id="swift-spaced-mrn-in-remittance-information",
+        ),
+    ],
+)
+def test_a_disguised_value_in_a_record_is_read_with_its_label(
+    detector: Detector,  # noqa: F811
+    text: str,
+    value: str,
+    entity: str,
+) -> None:
+    assert entity in _types_at(detector, text, value)
+
+
+def test_a_qualifier_is_context_not_a_value(detector: Detector) -> None:  # noqa: F811
+    text = X12_PAYLOAD.format(ssn="219-09-9999", phone="6175550100", note="none")
+    start = text.index("REF*SY*") + 4
+    findings = detector.detect([Segment(0, "user", text)])
+    assert not any(f.start < start + 2 and start < f.end for f in findings), findings  # nothing over "SY"
+
+
+def test_leetspeak_words_are_read_before_digit_groups_are_joined(detector: Detector) -> None:  # noqa: F811
+    text = "note: TH1S D0CUM3NT C0NT41NS T3CHN1C4L D4T4 WH0S3 3XP0RT 1S R3STR1CT3D BY TH3 4RMS 3XP0RT C0NTR0L 4CT"
+    assert "EXPORT_CONTROL" in _types_at(detector, text, "4RMS 3XP0RT C0NTR0L 4CT")

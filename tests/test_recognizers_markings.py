@@ -26,6 +26,20 @@ from tests.recognizer_helpers import matched
         ("The weather is nice today", []),
         ("Spare part 3A001-B is out of stock", []),  # not an ECCN shape (suffix)
         ("guitar and sitar lessons", []),
+        # The Arms Export Control Act: the Act's name, and the whole standard legend when written out.
+        ("see the Arms Export Control Act.", ["Arms Export Control Act"]),
+        (
+            "WARNING - This document contains technical data whose export is restricted by the Arms Export "
+            "Control Act (Title 22, U.S.C., Sec 2751, et seq.) or the Export Administration Act",
+            [
+                "WARNING - This document contains technical data whose export is restricted by the Arms Export "
+                "Control Act (Title 22, U.S.C., Sec 2751, et seq.)"
+            ],
+        ),
+        (
+            "This document contains technical data whose export is restricted by the arms export control act",
+            ["This document contains technical data whose export is restricted by the arms export control act"],
+        ),
     ],
 )
 def test_export_control(text: str, expected: list[str]) -> None:

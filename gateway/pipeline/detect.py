@@ -355,9 +355,11 @@ class Detector:
             words = spelled(source)
             if words is not source:
                 hits.extend(self._analyze(words, ENTITY_TYPES - {"PERSON"}, self._nlp.tokenize(words.text)))
+        # Leetspeak digits are letters: read them before digit groups are joined ("WH0S3 3XP0RT" is two
+        # words, not "WHOSEEXPORT"), and after spaced letters are ("1 T 4 R").
         collapsed = collapse(base)
-        leet = unleet(collapsed)
-        if leet is not collapsed:
+        leets = {view.text: view for view in (unleet(collapsed), collapse(unleet(base))) if view is not collapsed}
+        for leet in leets.values():
             hits.extend(self._analyze(leet, MARKING_ENTITIES, self._nlp.tokenize(leet.text)))
         # string concatenation is rare outside code: every one is undone; a line break only inside a value
         for pattern, where in ((CONCATENATION, None), (LINE_BREAK, joins_a_value)):

@@ -448,12 +448,15 @@ def unleet(view: NormalisedText) -> NormalisedText:
 def spliced(text: str, pieces: Sequence[Piece]) -> NormalisedText:
     """``text``'s ``pieces`` one after the other, each followed by its ``after`` separator.
 
-    A piece's characters map to themselves; its separator maps to the piece's last character (to its
-    start when it is empty), so a value found across two pieces maps to the span from one to the other.
+    A piece's characters map to themselves (a piece's own ``text`` maps to its whole span); its separator
+    maps to the piece's last character (to its start when it is empty), so a value found across two pieces
+    maps to the span from one to the other.
     """
     builder = _Builder()
     for piece in pieces:
-        for index in range(piece.start, piece.end):
+        if piece.text is not None:
+            builder.add(piece.text, piece.start, max(piece.end, piece.start + 1))
+        for index in range(piece.start, piece.end) if piece.text is None else ():
             builder.add(text[index], index, index + 1)
         anchor = piece.end - 1 if piece.end > piece.start else piece.start
         builder.add(piece.after, anchor, anchor + 1)

@@ -24,8 +24,15 @@ class ExportControlRecognizer(GatewayPatternRecognizer):
         Pattern("usml", r"(?i:\bUSML\s+Cat(?:egory|\.)?\s*[IVX]{1,5}\b)", 0.9),
         Pattern("export_controlled", r"(?i:\bexport[\s-]+controll?ed\b)", 0.8),
         Pattern("ear_controlled", r"\bEAR[\s-]+(?i:controll?ed)\b", 0.85),
-        # The Arms Export Control Act warning on technical data and drawings (22 U.S.C. 2751).
-        Pattern("aeca", r"(?i:\bArms\s+Export\s+Control\s+Act\b)", 0.85),
+        # The Arms Export Control Act warning on technical data and drawings (22 U.S.C. 2751): the Act's
+        # name, with the standard legend around it when it is written out (DoD Directive 5230.25).
+        Pattern(
+            "aeca",
+            r"(?i:(?:\bWARNING\s*[-:\u2013\u2014]?\s*)?(?:\bThis\s+document\s+contains\s+technical\s+data\s+whose\s+"
+            r"export\s+is\s+restricted\s+by\s+the\s+)?\bArms\s+Export\s+Control\s+Act\b"
+            r"(?:\s*\(\s*Title\s*22\s*,?\s*U\.?\s?S\.?\s?C\.?\s*,?\s*Sec\.?\s*2751\s*,?\s*et\s+seq\.?\s*\))?)",
+            0.85,
+        ),
         Pattern("ear_subject", r"(?i:\bsubject\s+to\s+the\s+(?:EAR|Export\s+Administration\s+Regulations)\b)", 0.85),
         Pattern("eccn_labelled", r"(?i:\bECCN\s*[:#]?\s*(?:[0-9][A-E][0-9]{3}\b(?:\.[a-z0-9]+)*|EAR\s?99\b))", 0.9),
         # A bare ECCN or EAR99 looks like a part number: it needs export wording nearby.

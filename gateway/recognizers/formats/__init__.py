@@ -6,8 +6,10 @@ values with offsets into the text: HL7 v2 (``hl7``), FHIR JSON, X12, ISO 20022 X
 tests. A field's meaning replaces the label the other recognisers need (a ``PID-3`` is a
 record number without the word "MRN"); its value must still have its type's shape.
 
-:func:`layouts` gives the layout views of fixed-width and delimited text (NACHA records, CSV
-tables), in which the other recognisers read each field apart or after its column's header.
+:func:`layouts` gives the layout views of records and tables (NACHA, X12, ISO 20022, SWIFT MT, CSV),
+in which the other recognisers read each field apart from the syntax around it, after what its
+qualifier, scheme or column header says it is: a disguised value (spaced, escaped, base64) that no
+field check accepts is still read with its label.
 """
 
 from __future__ import annotations
@@ -38,8 +40,10 @@ SCORE = 0.9
 
 
 def layouts(text: str) -> list[Layout]:
-    """The layout views of ``text``: one per NACHA file and per CSV table in it."""
-    return [*nacha.layout(text), *delimited.layout(text)]
+    """The layout views of ``text``: NACHA files, X12 segments, ISO 20022 documents, a SWIFT MT block 4
+    and CSV tables in it, each read apart from the syntax around it."""
+    return [*nacha.layout(text), *x12.layout(text), *iso20022.layout(text), *swift_mt.layout(text),
+            *delimited.layout(text)]  # fmt: skip
 
 
 class StructuredFormatRecognizer(EntityRecognizer):

@@ -35,17 +35,27 @@ Span = tuple[int, int]
 class Piece:
     """A span of the text in a layout view (a fixed-width field, a CSV cell), then ``after``.
 
-    A ``label`` piece (a CSV column's header put before each of its cells) is context only: a value
-    found over it is not a value of the text.
+    A ``label`` piece (a CSV column's header put before each of its cells, an X12 qualifier) is context
+    only: a value found over it is not a value of the text. ``text``, when given, is written instead of
+    the piece's own characters (an X12 qualifier ``SY`` as what it means, ``SSN``).
     """
 
     start: int
     end: int
     after: str = " "
     label: bool = False
+    text: str | None = None
 
 
 Layout = list[Piece]
+
+# The words a layout view writes for a field's qualifier or scheme code (X12 ``REF01``, an ISO 20022
+# scheme), the label the recognisers of that type read before a value.
+QUALIFIER_WORDS = {
+    "US_SSN": "SSN", "MEDICAL_RECORD_NUMBER": "MRN", "HEALTH_PLAN_ID": "member ID", "US_NPI": "NPI",
+    "US_DRIVER_LICENSE": "driver's license", "US_PASSPORT": "passport number", "PHONE_NUMBER": "phone",
+    "EMAIL_ADDRESS": "email",
+}  # fmt: skip
 
 
 def split_spans(text: str, span: Span, separator: str) -> list[Span]:

@@ -20,7 +20,16 @@ from collections.abc import Iterator
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from gateway.recognizers.formats.fields import Field, Span, looks_like_name, trim, value_ok
+from gateway.recognizers.formats.fields import (
+    QUALIFIER_WORDS,
+    Field,
+    Layout,
+    Piece,
+    Span,
+    looks_like_name,
+    trim,
+    value_ok,
+)
 
 # Where a document, or a fragment pasted on its own, opens (outermost first: a Document holds the others).
 _ROOT = re.compile(
@@ -62,6 +71,51 @@ def _documents(text: str) -> Iterator[Span]:
 
 
 def fields(text: str) -> Iterator[Field]:
+    for root, values in _parsed(text):
+        yield from _judge(text, root, values)
+
+
+def layout(text: str) -> list[Layout]:
+    """The view of the documents in ``text``: the text of each element on a line of its own, after what
+    it holds where the element or its scheme says so (``phone: ...``; an ``Othr/Id`` after its scheme's
+    code as words, or after its proprietary scheme name as written)."""
+    pieces: Layout = []
+    for root, spans in _parsed(text):
+        parents = {id(child): parent for parent in root.iter() for child in parent}
+        for element in root.iter():
+            span = spans.get(id(element))
+            name = _local(element)
+            if span is None or span[1] <= span[0] or _local(parents.get(id(element), root)) == "SchmeNm":
+                continue  # a scheme's name is written before the id it names
+            label = _label(element, name, parents, spans, span)
+            if label is not None:
+                pieces.append(label)
+            pieces.append(Piece(span[0], span[1], "\n"))
+    return [pieces] if pieces else []
+
+
+def _label(
+    element: ET.Element, name: str, parents: dict[int, ET.Element], spans: dict[int, Span], span: Span
+) -> Piece | None:
+    """What the element's value is, as a label piece before it, or None."""
+    words = {"IBAN": "IBAN", "BirthDt": "date of birth"}.get(name)
+    if name in _CONTACTS:
+        words = QUALIFIER_WORDS[_CONTACTS[name]]
+    elif name == "Id" and _local(parents.get(id(element), element)) == "Othr":
+        other = parents[id(element)]
+        entity = _PRIVATE_SCHEMES.get(_scheme(other))
+        proprietary = other.find("{*}SchmeNm/{*}Prtry")
+        if entity is not None:
+            words = QUALIFIER_WORDS[entity]
+        elif proprietary is not None and (named := spans.get(id(proprietary))) and named[1] > named[0]:
+            return Piece(named[0], named[1], ": ", label=True)
+    if words is None:
+        return None
+    return Piece(span[0] - 1, span[0], ": ", label=True, text=words)  # over the start tag's ">"
+
+
+def _parsed(text: str) -> Iterator[tuple[ET.Element, dict[int, Span]]]:
+    """Each document or fragment in ``text`` that parses, with the span of each element's text."""
     if "<" not in text:
         return
     for start, end in _documents(text):
@@ -71,7 +125,7 @@ def fields(text: str) -> Iterator[Field]:
             continue
         values = _value_spans(text, start, end, root)
         if values is not None:
-            yield from _judge(text, root, values)
+            yield root, values
 
 
 def _value_spans(text: str, start: int, end: int, root: ET.Element) -> dict[int, Span] | None:

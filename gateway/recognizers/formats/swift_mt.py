@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gateway.recognizers.formats.fields import Field, Span, looks_like_name, split_spans, trim, value_ok
+from gateway.recognizers.formats.fields import Field, Layout, Piece, Span, looks_like_name, split_spans, trim, value_ok
 
 _TAG = re.compile(r"(?m)^:(?P<tag>\d{2}[A-Z]?):")
 _MIN_TAGS = 2
@@ -25,6 +25,19 @@ _END = re.compile(r"\n-\}|\n-\s*$|\n\{")
 
 
 def fields(text: str) -> Iterator[Field]:
+    for tag, lines in _fields(text):
+        yield from _field(text, tag, lines)
+
+
+def layout(text: str) -> list[Layout]:
+    """The view of the message in ``text``: each line of each field on a line of its own, without the
+    field's tag (``:70:MRN 00482913`` reads ``MRN 00482913``) or an account line's ``/``."""
+    pieces = [Piece(line[0] + (text[line[0]] == "/"), line[1], "\n") for _, lines in _fields(text) for line in lines]
+    return [pieces] if pieces else []
+
+
+def _fields(text: str) -> Iterator[tuple[str, list[Span]]]:
+    """(tag, its non-blank lines) of each field of a block 4 in ``text``."""
     if ":" not in text:
         return
     tags = list(_TAG.finditer(text))
@@ -34,8 +47,7 @@ def fields(text: str) -> Iterator[Field]:
         end = following.start() if following else len(text)
         closing = _END.search(text, tag.end(), end)
         lines = [trim(text, line) for line in split_spans(text, (tag.end(), closing.start() if closing else end), "\n")]
-        lines = [line for line in lines if line[1] > line[0]]
-        yield from _field(text, tag.group("tag"), lines)
+        yield tag.group("tag"), [line for line in lines if line[1] > line[0]]
 
 
 def _field(text: str, tag: str, lines: list[Span]) -> Iterator[Field]:

@@ -16,7 +16,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gateway.recognizers.formats.fields import Field, Span, cover, looks_like_name, split_spans, trim, value_ok
+from gateway.recognizers.formats.fields import (
+    QUALIFIER_WORDS,
+    Field,
+    Layout,
+    Piece,
+    Span,
+    cover,
+    looks_like_name,
+    split_spans,
+    trim,
+    value_ok,
+)
 
 _ISA_LENGTH = 106
 _ENVELOPE = re.compile(r"ISA(?P<element>[^\w\s])\d{2}(?P=element)")
@@ -67,6 +78,45 @@ def _delimiters(text: str) -> tuple[str, str, str] | None:
 
 
 def fields(text: str) -> Iterator[Field]:
+    person = False  # whether the last NM1 named a person (its N3/N4 are then their address)
+    for segment, elements, values, component_sep in _segments(text):
+        if segment == "NM1":
+            person = _at(values, 2) == "1" or (_at(values, 2) == "" and _at(values, 4) != "")
+        yield from _segment(text, segment, elements, values, person, component_sep)
+
+
+def layout(text: str) -> list[Layout]:
+    """The view of the segments in ``text``: each on a line, its elements apart, and each qualifier
+    written as what it says the next element is (``REF*SY*...`` reads ``REF SSN: ...``)."""
+    pieces: Layout = []
+    for segment, elements, values, _ in _segments(text):
+        qualifiers = _qualifiers(segment, values)
+        for index, span in enumerate(elements):
+            start, end = trim(text, span)
+            words = qualifiers.get(index)
+            if words is not None:
+                pieces.append(Piece(start, end, ": ", label=True, text=words))
+            elif end > start:
+                pieces.append(Piece(start, end, " "))
+        if pieces:
+            last = pieces[-1]
+            pieces[-1] = Piece(last.start, last.end, "\n", last.label, last.text)
+    return [pieces] if pieces else []
+
+
+def _qualifiers(segment: str, values: list[str]) -> dict[int, str]:
+    """Positions of the qualifier elements of a segment, with the words for what they qualify."""
+    if segment == "NM1" and (entity := _NM1_IDS.get(_at(values, 8))):
+        return {8: QUALIFIER_WORDS[entity]}
+    if segment == "REF" and (entity := _REF_IDS.get(_at(values, 1))):
+        return {1: QUALIFIER_WORDS[entity]}
+    if segment == "PER":
+        return {i: QUALIFIER_WORDS[_CONTACTS[_at(values, i)]] for i in (3, 5, 7) if _at(values, i) in _CONTACTS}
+    return {}
+
+
+def _segments(text: str) -> Iterator[tuple[str, list[Span], list[str], str]]:
+    """(segment id, element spans, element values, component separator) of each segment in ``text``."""
     if "*" not in text and "ISA" not in text:
         return
     delimiters = _delimiters(text)
@@ -74,7 +124,6 @@ def fields(text: str) -> Iterator[Field]:
         return
     element_sep, component_sep, segment_sep = delimiters
     segment_opening = re.compile(rf"{_AFTER_BREAK}{_SEGMENT_ID.pattern}{re.escape(element_sep)}")
-    person = False  # whether the last NM1 named a person (its N3/N4 are then their address)
     for span in split_spans(text, (0, len(text)), segment_sep):
         start, end = trim(text, span)
         opening = segment_opening.search(text, start, end)  # prose may come before the first segment
@@ -85,10 +134,7 @@ def fields(text: str) -> Iterator[Field]:
         segment = text[slice(*elements[0])]
         if not _SEGMENT_ID.fullmatch(segment) or len(elements) < 2:
             continue
-        values = [text[a:b] for a, b in elements]
-        if segment == "NM1":
-            person = _at(values, 2) == "1" or (_at(values, 2) == "" and _at(values, 4) != "")
-        yield from _segment(text, segment, elements, values, person, component_sep)
+        yield segment, elements, [text[a:b] for a, b in elements], component_sep
 
 
 def _at(values: list[str], index: int) -> str:
