@@ -449,33 +449,19 @@ AMBIGUOUS: dict[tuple[str, str, str], str] = {
     },
     **{(e, "base64 of the value", TWO_MESSAGES): _HALF_ENCODING for e in ENTITIES},
 }
-# Measured below 0.95 (``--per-cell 5 --seed 11``, after the layout views of records and CSV tables), or failed
-# in the test's draws: asserted as expected failures until fixed, reported in BENCHMARKS.md. All are values
-# cut across two messages: the boundary is read joined by a line break, through which a marking, an escape
-# run or a concatenation does not continue.
+# Measured below 0.95 (``--per-cell 5 --seed 11``, after the layout views and the edge stitch of two turns), or
+# failed in the test's draws: asserted as expected failures until fixed, reported in BENCHMARKS.md. All are
+# values cut across two messages. An export marking cut after its marking words ("ITAR-controlled " and
+# "technical data") leaves a whole marking in the first turn and nothing to find in the second; a secret
+# with a line break in its first half, and digits cut at a dash, are not stitched yet.
 _OPEN_REASON = "measured below 0.95 on this branch, not fixed yet (see BENCHMARKS.md)"
 _KNOWN_MISSES = (
-    # failed in the test's draws (hypothesis), at or above 0.95 in the bench's
-    ("CREDIT_CARD", "string concatenation", "split across two messages"),
-    ("EMAIL_ADDRESS", "HTML entities", "split across two messages"),
-    ("CLASSIFICATION_MARKING", "HTML entities", "split across two messages"),
-    # below 0.95 in the bench
-    ("IBAN_CODE", "single-space digits", "split across two messages"),
-    ("IBAN_CODE", "string concatenation", "split across two messages"),
-    ("EMAIL_ADDRESS", "line break", "split across two messages"),
-    ("EMAIL_ADDRESS", "string concatenation", "split across two messages"),
-    ("PHONE_NUMBER", "JSON \\u escapes", "split across two messages"),
-    ("PHONE_NUMBER", "percent-encoding", "split across two messages"),
-    ("PHONE_NUMBER", "HTML entities", "split across two messages"),
-    ("PHONE_NUMBER", "string concatenation", "split across two messages"),
     ("PHONE_NUMBER", "two turns, dashes", "split across two messages"),
-    ("UK_NHS", "string concatenation", "split across two messages"),
     ("SECRET", "line break", "split across two messages"),
     ("SECRET", "two turns, dashes", "split across two messages"),
     ("EXPORT_CONTROL", "none", "split across two messages"),
     ("EXPORT_CONTROL", "HTML entities", "split across two messages"),
     ("EXPORT_CONTROL", "leetspeak", "split across two messages"),
-    ("CLASSIFICATION_MARKING", "none", "split across two messages"),
 )
 PENDING: dict[tuple[str, str, str], str] = {cell: _OPEN_REASON for cell in _KNOWN_MISSES}
 

@@ -157,6 +157,42 @@ def test_value_split_with_words_between_the_parts(
     assert found == parts
 
 
+@pytest.mark.parametrize(
+    ("texts", "entity", "parts"),
+    [
+        (
+            ["My banner is TOP SECRET", "//NOFORN - that's the rest"],
+            "CLASSIFICATION_MARKING",
+            ["TOP SECRET", "//NOFORN"],
+        ),
+        (
+            ["My email is maria.kel", "ler3@mailbox.org - that's the rest"],
+            "EMAIL_ADDRESS",
+            ["maria.kel", "ler3@mailbox.org"],
+        ),
+        (
+            ["My phone is &#40;&#50;&#49;&#50;&#41;", "&#32;&#55;&#57;&#48;-&#49;&#48;&#51;&#51; ok"],
+            "PHONE_NUMBER",
+            ["&#40;&#50;&#49;&#50;&#41;", "&#32;&#55;&#57;&#48;-&#49;&#48;&#51;&#51;"],
+        ),
+    ],
+)
+def test_a_value_cut_inside_a_token_between_two_turns(
+    detector: Detector, texts: list[str], entity: str, parts: list[str]
+) -> None:
+    """The two turns' edges are also read joined as written: a cut inside an e-mail, an escape run, a banner."""
+    messages = [Message(i, "user", text) for i, text in enumerate(texts)]
+    found = [
+        messages[f.message_index].text[f.start : f.end] for f in detector.detect(messages) if f.entity_type == entity
+    ]
+    assert found == parts
+
+
+def test_two_turns_joined_at_their_edges_invent_nothing(detector: Detector) -> None:
+    messages = [Message(0, "user", "Thanks, that helps"), Message(1, "user", "Next question: order 4111 1111 shipped")]
+    assert detector.detect(messages) == []
+
+
 def test_numbers_in_two_messages_are_not_joined_into_a_value(detector: Detector) -> None:
     messages = [Message(0, "user", "we shipped order 4111 1111"), Message(1, "user", "and order 2222 3333 today")]
     assert [f for f in detector.detect(messages) if f.entity_type == "CREDIT_CARD"] == []

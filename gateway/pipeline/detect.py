@@ -444,20 +444,45 @@ class Detector:
         return self._cached("stitch", f"{len(before)}:{before}{after}", lambda: self._stitch(before, after))
 
     def _stitch(self, before: str, after: str) -> tuple[_Hit, ...]:
+        """Values that run from the end of ``before`` into ``after``, read with the two joined directly.
+
+        Two joins: the last value-like fragment of ``before`` with the first of ``after`` (which may
+        open a few words in: "and the rest is 0532 0130 00"), and the two edges as written (a marking
+        cut between words, an e-mail or an escape run cut inside a token, "TOP SECRET" + "//NOFORN").
+        """
+        joins: list[tuple[tuple[int, int], tuple[int, int]]] = []
         tail = _TRAILING_FRAGMENT.search(before)
         head = _LEADING_FRAGMENT.search(after, 0, STITCH_LEAD + 64)
-        if tail is None or head is None or head.start(1) > STITCH_LEAD:
-            return ()
-        first = (max(0, tail.start(1) - STITCH_CONTEXT), tail.end(1))
-        second = (head.start(1), min(len(after), head.end(1) + STITCH_CONTEXT))
-        stitched = before[first[0] : first[1]] + after[second[0] : second[1]]
-        split = first[1] - first[0]
-        pairs: list[_Hit] = []
-        for hit in self._scan_cached(stitched, with_ner=False):
-            if hit.start < split < hit.end:
-                pairs.append(_Hit(hit.entity_type, first[0] + hit.start, first[1], hit.score, hit.recognizer))
-                pairs.append(_Hit(hit.entity_type, second[0], second[0] + hit.end - split, hit.score, hit.recognizer))
-        return tuple(pairs)
+        if tail is not None and head is not None and head.start(1) <= STITCH_LEAD:
+            joins.append(
+                (
+                    (max(0, tail.start(1) - STITCH_CONTEXT), tail.end(1)),
+                    (head.start(1), min(len(after), head.end(1) + STITCH_CONTEXT)),
+                )
+            )
+        edges = ((max(0, len(before) - STITCH_CONTEXT), len(before)), (0, min(len(after), STITCH_CONTEXT)))
+        if before.strip() and after.strip() and edges not in joins:
+            joins.append(edges)
+        pairs: dict[tuple[_Hit, _Hit], None] = {}
+        for first, second in joins:
+            stitched = before[first[0] : first[1]] + after[second[0] : second[1]]
+            split = first[1] - first[0]
+            for hit in self._scan_cached(stitched, with_ner=False):
+                if not hit.start < split < hit.end:
+                    continue
+                if hit.entity_type == "SECRET" and (first, second) == edges:
+                    continue  # a random-looking token glued to the next turn's first word is no secret's halves
+                start, end = first[0] + hit.start, first[1]
+                while end > start and before[end - 1].isspace():  # the blank a turn ended with is not the value
+                    end -= 1
+                rest_start, rest_end = second[0], second[0] + hit.end - split
+                while rest_start < rest_end and after[rest_start].isspace():
+                    rest_start += 1
+                if end > start and rest_end > rest_start:
+                    head_part = _Hit(hit.entity_type, start, end, hit.score, hit.recognizer)
+                    rest = _Hit(hit.entity_type, rest_start, rest_end, hit.score, hit.recognizer)
+                    pairs[(head_part, rest)] = None
+        return tuple(hit for pair in pairs for hit in pair)
 
 
 def finish(findings: list[Finding]) -> list[Finding]:
