@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import httpx
@@ -32,7 +33,7 @@ def test_chat_and_inspect_are_audited_in_postgresql(
         )
         key = create_key(services.engine, "pg-tenant", "healthcare", [])
         statuses = {}
-        with serving(create_app(services=services)) as base:
+        with serving(create_app(services=services)) as base, contextlib.closing(services.audit):
             for expected, prompt in PROMPTS.items():
                 response = httpx.post(
                     f"{base}/v1/chat/completions",
