@@ -450,7 +450,7 @@ class Detector:
         open a few words in: "and the rest is 0532 0130 00"), and the two edges as written (a marking
         cut between words, an e-mail or an escape run cut inside a token, "TOP SECRET" + "//NOFORN").
         """
-        joins: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        joins: list[tuple[tuple[int, int], tuple[int, int], bool]] = []  # (in before, in after, edges only)
         tail = _TRAILING_FRAGMENT.search(before)
         head = _LEADING_FRAGMENT.search(after, 0, STITCH_LEAD + 64)
         if tail is not None and head is not None and head.start(1) <= STITCH_LEAD:
@@ -458,19 +458,20 @@ class Detector:
                 (
                     (max(0, tail.start(1) - STITCH_CONTEXT), tail.end(1)),
                     (head.start(1), min(len(after), head.end(1) + STITCH_CONTEXT)),
+                    False,
                 )
             )
         edges = ((max(0, len(before) - STITCH_CONTEXT), len(before)), (0, min(len(after), STITCH_CONTEXT)))
-        if before.strip() and after.strip() and edges not in joins:
-            joins.append(edges)
+        if before.strip() and after.strip() and not any(join[:2] == edges for join in joins):
+            joins.append((*edges, True))
         pairs: dict[tuple[_Hit, _Hit], None] = {}
-        for first, second in joins:
+        for first, second, edges_only in joins:
             stitched = before[first[0] : first[1]] + after[second[0] : second[1]]
             split = first[1] - first[0]
             for hit in self._scan_cached(stitched, with_ner=False):
                 if not hit.start < split < hit.end:
                     continue
-                if hit.entity_type == "SECRET" and (first, second) == edges:
+                if hit.entity_type == "SECRET" and edges_only:
                     continue  # a random-looking token glued to the next turn's first word is no secret's halves
                 start, end = first[0] + hit.start, first[1]
                 while end > start and before[end - 1].isspace():  # the blank a turn ended with is not the value
