@@ -17,6 +17,7 @@ from gateway.types import Message
         "I think we should retry the upload.",
         "please summarise the attached notes",
         "{'created_at': 1715251205, 'status': 200}",
+        '{"name": "read_file", "description": "The path to read", "hint": "Thanks for asking"}',  # quoted openings
     ],
 )
 def test_sentences_that_cannot_hold_a_name_are_skipped(text: str) -> None:
@@ -32,6 +33,8 @@ def test_sentences_that_cannot_hold_a_name_are_skipped(text: str) -> None:
         ("Portrait by van Gogh, oil", "Portrait by van Gogh, oil"),  # a particle before a single capital
         ("please ask Dagny to call back", "please ask Dagny to call back"),  # a one-word name
         ("The Board met this morning", "The Board met this morning"),
+        ('{"note": "Ask Jane to call"}', '{"note": "Ask Jane to call"}'),  # a name after a quoted opening
+        ('{"note": "Dagny called"}', '{"note": "Dagny called"}'),  # a name opening a quoted string
     ],
 )
 def test_sentences_with_a_possible_name_are_kept(text: str, segment: str) -> None:

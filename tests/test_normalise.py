@@ -11,9 +11,15 @@ from hypothesis import strategies as st
 from gateway.pipeline.normalise import (
     DIGIT_SEPARATORS,
     LETTER_SEPARATORS,
+    LINE_BREAK,
+    NormalisedText,
+    collapse,
     decoded_views,
     fold,
+    fold_char,
+    joins_a_value,
     normalise,
+    removed,
     unescape,
 )
 
@@ -25,6 +31,8 @@ _ALPHABET = (
     + list("０１２３４５６７８９٠١٢٣٤٥٦٧٨٩ІТАРаеоﬁ①Ａ\u2013\u00a0é")
 )
 texts = st.text(alphabet=st.sampled_from(_ALPHABET), max_size=40)
+# Only characters that fold to one character each (fold's character-for-character path).
+one_for_one = st.text(alphabet=st.sampled_from([c for c in _ALPHABET if len(fold_char(c)) == 1]), max_size=40)
 
 
 @pytest.mark.parametrize(
@@ -201,3 +209,32 @@ def test_collapsed_spans_map_back_to_the_same_characters(original: str) -> None:
             # character that folds to several, such as a ligature).
             inner = set(range(positions[0], positions[-1] + 1)) - set(positions)
             assert all(folded[i] in DIGIT_SEPARATORS | LETTER_SEPARATORS for i in inner)
+
+
+def _char_by_char(original: str) -> NormalisedText:
+    """The definition of ``fold``: each character's ``fold_char``, mapped to that character."""
+    pieces = [(fold_char(char), index) for index, char in enumerate(original)]
+    return NormalisedText(
+        "".join(folded for folded, _ in pieces),
+        tuple(index for folded, index in pieces for _ in folded),
+        tuple(index + 1 for folded, index in pieces for _ in folded),
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(texts, one_for_one))
+def test_fold_is_fold_char_of_each_character(original: str) -> None:
+    assert fold(original) == _char_by_char(original)
+
+
+@settings(max_examples=300, deadline=None)
+@given(texts)
+def test_removed_and_collapsed_views_keep_the_spans_of_the_characters_left(original: str) -> None:
+    base = fold(original)
+    for view in (collapse(base), removed(base, LINE_BREAK, joins_a_value), removed(base, LINE_BREAK)):
+        if view is base:
+            continue
+        positions = _is_subsequence(_ascii_lower(view.text), _ascii_lower(base.text))
+        assert positions is not None
+        assert view.starts == tuple(base.starts[i] for i in positions)
+        assert view.ends == tuple(base.ends[i] for i in positions)

@@ -3,11 +3,14 @@ after their column's header; and the detector reading values through them, with 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 
 from gateway.pipeline.detect import Detector
 from gateway.pipeline.normalise import spliced
 from gateway.recognizers.formats import delimited, iso20022, nacha, swift_mt, x12
+from gateway.recognizers.formats.fields import read_once, reading
 from gateway.types import Segment
 from tests.detect_fixtures import detector  # noqa: F401  (the session-wide fixture)
 from tests.support.format_samples import BATCH_PPD, ENTRY, nacha_record
@@ -247,3 +250,40 @@ def test_a_qualifier_is_context_not_a_value(detector: Detector) -> None:  # noqa
 def test_leetspeak_words_are_read_before_digit_groups_are_joined(detector: Detector) -> None:  # noqa: F811
     text = "note: TH1S D0CUM3NT C0NT41NS T3CHN1C4L D4T4 WH0S3 3XP0RT 1S R3STR1CT3D BY TH3 4RMS 3XP0RT C0NTR0L 4CT"
     assert "EXPORT_CONTROL" in _types_at(detector, text, "4RMS 3XP0RT C0NTR0L 4CT")
+
+
+# --------------------------------------------------------------------------------- records read once
+
+
+def test_records_of_the_text_being_read_are_parsed_once() -> None:
+    calls: list[str] = []
+
+    @read_once
+    def words(text: str) -> Iterator[str]:
+        calls.append(text)
+        yield from text.split()
+
+    with reading("REF SY 123"):
+        assert words("REF SY 123") == ("REF", "SY", "123")
+        assert words("REF SY 123") == ("REF", "SY", "123")
+        assert words("N4 X") == ("N4", "X")  # another text is parsed, not kept
+    assert words("REF SY 123") == ("REF", "SY", "123")  # nothing is kept after the block
+    assert calls == ["REF SY 123", "N4 X", "REF SY 123"]
+
+
+def test_the_format_recogniser_and_the_layout_view_share_one_parse(
+    detector: Detector,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    parsed: list[str] = []
+    segments = x12._segments.__wrapped__  # type: ignore[attr-defined]
+
+    def counted(text: str) -> Iterator[tuple[str, list[tuple[int, int]], list[str], str]]:
+        parsed.append(text)
+        return segments(text)
+
+    monkeypatch.setattr(x12, "_segments", read_once(counted))
+    text = "NM1*IL*1*DOE*JANE****MI*XJ4471093~REF*SY*219099999~"
+    found = {(f.entity_type, text[f.start : f.end]) for f in detector.detect([Segment(0, "user", text)])}
+    assert ("US_SSN", "219099999") in found
+    assert parsed.count(text) == 1

@@ -56,7 +56,7 @@ from gateway.pipeline.normalise import (
 from gateway.pipeline.slices import BOUNDARY_WINDOW, conversation
 from gateway.recognizers import build_recognizers, not_a_person
 from gateway.recognizers.formats import layouts
-from gateway.recognizers.formats.fields import Layout
+from gateway.recognizers.formats.fields import Layout, reading
 from gateway.recognizers.prefilter import PatternPrefilter
 from gateway.types import Finding, Segment
 
@@ -111,9 +111,12 @@ class _Hit:
     recognizer: str
 
 
-def _prefilter(text: str, entities: Iterable[str]) -> list[str]:
+_ASCII_DIGIT = re.compile(r"[0-9]")
+
+
+def _possible_entities(text: str, entities: Iterable[str]) -> list[str]:
     """Entities that could possibly match ``text`` (cheap character tests)."""
-    has_digit = any("0" <= char <= "9" for char in text)
+    has_digit = _ASCII_DIGIT.search(text) is not None
     return sorted(
         entity
         for entity in entities
@@ -302,6 +305,10 @@ class Detector:
         self, text: str, base: NormalisedText, artifacts: NlpArtifacts, *, with_layouts: bool = True
     ) -> list[_Hit]:
         """Hits in ``text`` from its folded view ``base`` (with ``artifacts``) and from its other views."""
+        with reading(text):  # the format recogniser and the layout views share the records parsed from it
+            return self._views(text, base, artifacts, with_layouts=with_layouts)
+
+    def _views(self, text: str, base: NormalisedText, artifacts: NlpArtifacts, *, with_layouts: bool) -> list[_Hit]:
         hits: list[_Hit] = []
         hits.extend(self._analyze(base, ENTITY_TYPES, artifacts))
         collapsed = collapse(base)
@@ -380,7 +387,7 @@ class Detector:
         return hits
 
     def _analyze(self, view: NormalisedText, entities: Iterable[str], artifacts: NlpArtifacts) -> list[_Hit]:
-        wanted = _prefilter(view.text, entities)
+        wanted = _possible_entities(view.text, entities)
         if not wanted or not view.text:
             return []
         with self._prefilter.scanning(view.text):

@@ -300,8 +300,9 @@ def ner_segments(text: str) -> list[tuple[int, str]]:
 
     A sentence is a candidate when one of its words is capitalised as a name is (``Dagny``,
     ``McAllister``; not ``KeyError`` or ``INFO``) or two upper-case words follow each other
-    (``JOHN SMITH``), not counting a word that opens the sentence by grammar (a stop word, an
-    imperative, a greeting: "The", "Summarise", "Thanks"): the model finds names by their
+    (``JOHN SMITH``), not counting a word that opens the sentence or a quoted string (a JSON value,
+    a quotation) by grammar (a stop word, an imperative, a greeting: "The", "Summarise", "Thanks";
+    ``"description": "The tool..."``): the model finds names by their
     capitals, and a one-word name ("ask Dagny") is a name. Lower-case names are the contextual
     patterns' (``gateway.recognizers.identity``). Log lines, stack traces and most code fall
     out. Adjacent candidate sentences form one segment, so NER keeps their context.
@@ -326,8 +327,12 @@ def ner_segments(text: str) -> list[tuple[int, str]]:
 def _may_hold_a_name(sentence: str) -> bool:
     opening = True
     upper_run = 0
+    previous_end = 0
     for match in _WORD.finditer(sentence):
         word = match.group()
+        if _QUOTE.search(sentence, previous_end, match.start()):
+            opening = True  # a quoted string (a JSON value, a quotation) opens like a sentence
+        previous_end = match.end()
         if word[0].isupper():
             if word[1:].islower() or _MC_NAME.fullmatch(word):
                 if not (opening and word.lower() in _NOT_AN_OPENING_NAME):
@@ -344,6 +349,7 @@ def _may_hold_a_name(sentence: str) -> bool:
 
 
 _MC_NAME = re.compile(r"(?:Mc|Mac|O)[A-Z][a-z]+")
+_QUOTE = re.compile(r"[\"\u201c\u00ab]")
 # Words that open a sentence with a capital by grammar, not by being a name.
 _NOT_AN_OPENING_NAME = (
     STOP_WORDS

@@ -27,7 +27,7 @@ import html.entities
 import re
 import unicodedata
 import urllib.parse
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from gateway.recognizers.formats.fields import Piece
@@ -101,11 +101,40 @@ def fold_char(char: str) -> str:
 def fold(text: str) -> NormalisedText:
     """Character-level view: zero-width removed, digits, homoglyphs and NFKC forms folded."""
     if text.isascii():  # every ASCII character folds to itself
-        return NormalisedText(text, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+        return _identity(text, text)
+    table = {ord(char): fold_char(char) for char in set(_NON_ASCII.findall(text))}
+    if all(len(folded) == 1 for folded in table.values()):  # character for character: offsets do not move
+        return _identity(text.translate(table), text)
     builder = _Builder()
     for index, char in enumerate(text):
         builder.add(fold_char(char), index, index + 1)
     return builder.build()
+
+
+def _identity(view: str, text: str) -> NormalisedText:
+    """``view``, of the same length as ``text``, its character ``i`` from ``text[i]``."""
+    return NormalisedText(view, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]")
+
+
+def _kept(view: NormalisedText, text: str, drop: Iterable[int]) -> NormalisedText:
+    """``text`` (``view``'s text or a same-length variant of it) without the characters at ``drop``."""
+    parts: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    last = 0
+    for index in sorted(drop):
+        if index > last:
+            parts.append(text[last:index])
+            starts.extend(view.starts[last:index])
+            ends.extend(view.ends[last:index])
+        last = max(last, index + 1)
+    parts.append(text[last:])
+    starts.extend(view.starts[last:])
+    ends.extend(view.ends[last:])
+    return NormalisedText("".join(parts), tuple(starts), tuple(ends))
 
 
 def _spaced_letter_runs(text: str) -> tuple[set[int], set[int]]:
@@ -179,12 +208,13 @@ def collapse(view: NormalisedText) -> NormalisedText:
         drop.update(i for i in range(run.start(), run.end()) if text[i] == " ")
     if not drop:
         return view
-    keep = [index for index in range(len(text)) if index not in drop]
-    return NormalisedText(
-        "".join(text[index].upper() if index in upper and text[index].isascii() else text[index] for index in keep),
-        tuple(view.starts[index] for index in keep),
-        tuple(view.ends[index] for index in keep),
-    )
+    if upper:
+        chars = list(text)
+        for index in upper:
+            if chars[index].isascii():
+                chars[index] = chars[index].upper()
+        text = "".join(chars)
+    return _kept(view, text, drop)
 
 
 def normalise(text: str) -> NormalisedText:
@@ -456,8 +486,9 @@ def spliced(text: str, pieces: Sequence[Piece]) -> NormalisedText:
     for piece in pieces:
         if piece.text is not None:
             builder.add(piece.text, piece.start, max(piece.end, piece.start + 1))
-        for index in range(piece.start, piece.end) if piece.text is None else ():
-            builder.add(text[index], index, index + 1)
+        else:
+            for index in range(piece.start, piece.end):
+                builder.add(text[index], index, index + 1)
         anchor = piece.end - 1 if piece.end > piece.start else piece.start
         builder.add(piece.after, anchor, anchor + 1)
     return builder.build()
@@ -471,19 +502,11 @@ def removed(
     ``view`` itself if nothing is removed.
     """
     text = view.text
-    keep: list[int] = []
-    last = 0
+    drop: list[int] = []
     for match in pattern.finditer(text):
-        if where is not None and not where(text, match):
-            continue
-        keep.extend(range(last, match.start()))
-        last = match.end()
-    if last == 0:
-        return view
-    keep.extend(range(last, len(text)))
-    return NormalisedText(
-        "".join(text[i] for i in keep), tuple(view.starts[i] for i in keep), tuple(view.ends[i] for i in keep)
-    )
+        if where is None or where(text, match):
+            drop.extend(range(match.start(), match.end()))
+    return _kept(view, text, drop) if drop else view
 
 
 # Markdown / pipe table cell borders between two value fragments ("| 4398 2597 91 | 90 7482 ... |").

@@ -8,8 +8,13 @@ placeholder or malformed field is not reported.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from typing import TypeVar
 
 from stdnum import bic, iban
 from stdnum.gb import nhs
@@ -56,6 +61,39 @@ QUALIFIER_WORDS = {
     "US_DRIVER_LICENSE": "driver's license", "US_PASSPORT": "passport number", "PHONE_NUMBER": "phone",
     "EMAIL_ADDRESS": "email",
 }  # fmt: skip
+
+
+T = TypeVar("T")
+# The text being read (inside ``reading``) and the records each parser found in it.
+_READING: ContextVar[tuple[str, dict[object, tuple[object, ...]]] | None] = ContextVar("reading", default=None)
+
+
+def read_once(parse: Callable[[str], Iterator[T]]) -> Callable[[str], tuple[T, ...]]:
+    """``parse``, whose records of a text are kept while that text is read (inside :func:`reading`):
+    the format recogniser and the layout views of one text parse each record once."""
+
+    @functools.wraps(parse)
+    def parsed(text: str) -> tuple[T, ...]:
+        current = _READING.get()
+        if current is None or current[0] != text:
+            return tuple(parse(text))
+        records = current[1]
+        if parse not in records:
+            records[parse] = tuple(parse(text))
+        return records[parse]  # type: ignore[return-value]
+
+    return parsed
+
+
+@contextmanager
+def reading(text: str) -> Iterator[None]:
+    """Keep the records parsed from ``text`` inside this block; nothing is kept after it (the text is
+    not cached)."""
+    token = _READING.set((text, {}))
+    try:
+        yield
+    finally:
+        _READING.reset(token)
 
 
 def split_spans(text: str, span: Span, separator: str) -> list[Span]:

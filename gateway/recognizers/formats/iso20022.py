@@ -27,6 +27,7 @@ from gateway.recognizers.formats.fields import (
     Piece,
     Span,
     looks_like_name,
+    read_once,
     trim,
     value_ok,
 )
@@ -45,6 +46,8 @@ _BICS = frozenset({"BIC", "BICFI", "AnyBIC", "BICOrBEI"})
 _ADDRESS_PARTS = frozenset({"StrtNm", "BldgNb", "BldgNm", "Flr", "Room", "PstCd", "TwnNm", "TwnLctnNm", "AdrLine"})
 _CONTACTS = {"PhneNb": "PHONE_NUMBER", "MobNb": "PHONE_NUMBER", "FaxNb": "PHONE_NUMBER", "EmailAdr": "EMAIL_ADDRESS"}
 _PRIVATE_SCHEMES = {"CCPT": "US_PASSPORT", "DRLC": "US_DRIVER_LICENSE", "SOSE": "US_SSN"}
+# What an element's value is, written before it in the layout view.
+_LABELS = {"IBAN": "IBAN", "BirthDt": "date of birth"}
 
 
 def _local(element: ET.Element) -> str:
@@ -98,7 +101,7 @@ def _label(
     element: ET.Element, name: str, parents: dict[int, ET.Element], spans: dict[int, Span], span: Span
 ) -> Piece | None:
     """What the element's value is, as a label piece before it, or None."""
-    words = {"IBAN": "IBAN", "BirthDt": "date of birth"}.get(name)
+    words = _LABELS.get(name)
     if name in _CONTACTS:
         words = QUALIFIER_WORDS[_CONTACTS[name]]
     elif name == "Id" and _local(parents.get(id(element), element)) == "Othr":
@@ -114,6 +117,7 @@ def _label(
     return Piece(span[0] - 1, span[0], ": ", label=True, text=words)  # over the start tag's ">"
 
 
+@read_once
 def _parsed(text: str) -> Iterator[tuple[ET.Element, dict[int, Span]]]:
     """Each document or fragment in ``text`` that parses, with the span of each element's text."""
     if "<" not in text:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gateway.recognizers.formats.fields import Field, Layout, Piece, looks_like_name, value_ok
+from gateway.recognizers.formats.fields import Field, Layout, Piece, looks_like_name, read_once, value_ok
 
 RECORD_LENGTH = 94
 _ENTRY = re.compile(r"(?m)^6\d{11}[ \w-]{17}\d{10}")
@@ -48,7 +48,7 @@ def layout(text: str) -> list[Layout]:
     if not _ENTRY.search(text):
         return []
     pieces: Layout = []
-    records = list(_records(text))
+    records = _records(text)
     for (line, offset, entry_class), following in zip(records, [*records[1:], None], strict=True):
         if line[0] == "6":
             positions = _CTX_ENTRY_FIELDS if entry_class == "CTX" else _PPD_ENTRY_FIELDS
@@ -65,6 +65,7 @@ def layout(text: str) -> list[Layout]:
     return [[piece for piece in pieces if piece.end > piece.start or piece.after == "\n"]] if pieces else []
 
 
+@read_once
 def _records(text: str) -> Iterator[tuple[str, int, str]]:
     """(record, its offset, the standard entry class of its batch) for each 94-character record."""
     entry_class = ""

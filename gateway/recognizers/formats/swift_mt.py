@@ -13,7 +13,17 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from gateway.recognizers.formats.fields import Field, Layout, Piece, Span, looks_like_name, split_spans, trim, value_ok
+from gateway.recognizers.formats.fields import (
+    Field,
+    Layout,
+    Piece,
+    Span,
+    looks_like_name,
+    read_once,
+    split_spans,
+    trim,
+    value_ok,
+)
 
 _TAG = re.compile(r"(?m)^:(?P<tag>\d{2}[A-Z]?):")
 _MIN_TAGS = 2
@@ -36,6 +46,7 @@ def layout(text: str) -> list[Layout]:
     return [pieces] if pieces else []
 
 
+@read_once
 def _fields(text: str) -> Iterator[tuple[str, list[Span]]]:
     """(tag, its non-blank lines) of each field of a block 4 in ``text``."""
     if ":" not in text:

@@ -24,6 +24,7 @@ from gateway.recognizers.formats.fields import (
     Span,
     cover,
     looks_like_name,
+    read_once,
     split_spans,
     trim,
     value_ok,
@@ -115,6 +116,7 @@ def _qualifiers(segment: str, values: list[str]) -> dict[int, str]:
     return {}
 
 
+@read_once
 def _segments(text: str) -> Iterator[tuple[str, list[Span], list[str], str]]:
     """(segment id, element spans, element values, component separator) of each segment in ``text``."""
     if "*" not in text and "ISA" not in text:
