@@ -131,7 +131,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def agent_requests(engines: dict[str, Callable[[Sequence[Message]], object]], rounds: int) -> None:
     """Median time of each engine per captured agent request (first sight: caches off), alternating."""
     from bench.external.agent_prompts import AGENTS, captures
-    from gateway.pipeline.nlp_engine import ner_segments
+    from gateway.pipeline.nlp_engine import ner_segments, ner_text
     from gateway.wire import FORMATS
 
     bodies = captures(refresh=False)
@@ -149,7 +149,7 @@ def agent_requests(engines: dict[str, Callable[[Sequence[Message]], object]], ro
                     began = time.perf_counter()
                     detect(request.segments)
                     times[name].append(time.perf_counter() - began)
-        texts = [segment.text.replace("\\n", " \n") for request in requests for segment in request.segments]
+        texts = [ner_text(segment.text) for request in requests for segment in request.segments]
         to_ner = sum(len(part) for text in texts for _, part in ner_segments(text)) / sum(map(len, texts))
         kb = statistics.mean(len(request.raw) for request in requests) / 1024
         ours, vanilla = (1000 * statistics.median(times[name]) for name in ("ours", "vanilla"))

@@ -78,9 +78,7 @@ class OfflineSpacyNlpEngine(SpacyNlpEngine):
     def process_texts(self, texts: Sequence[str], language: str) -> list[NlpArtifacts]:
         """``process_text`` of each of ``texts``, NER run over all their candidate sentences in one ``nlp.pipe``."""
         nlp = self.get_nlp(language)
-        # An escaped line break ("Jane Doe\\n42 Main St" in a JSON string or a template) is a line break to NER;
-        # the replacement has the same length, so offsets do not move.
-        texts = [text.replace("\\n", " \n") for text in texts]
+        texts = [ner_text(text) for text in texts]
         segments = [ner_segments(text) for text in texts]
         sentences = [segment for found in segments for _, segment in found]
         with self._lock:
@@ -293,6 +291,12 @@ def _copied(result: RecognizerResult) -> RecognizerResult:
     if result.analysis_explanation is not None:
         copied.analysis_explanation = copy.copy(result.analysis_explanation)
     return copied
+
+
+def ner_text(text: str) -> str:
+    """``text`` as NER reads it: an escaped line break ("Jane Doe\\n42 Main St" in a JSON string or a
+    template) is a line break; the replacement has the same length, so offsets do not move."""
+    return text.replace("\\n", " \n")
 
 
 def ner_segments(text: str) -> list[tuple[int, str]]:

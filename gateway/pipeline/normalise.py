@@ -101,19 +101,19 @@ def fold_char(char: str) -> str:
 def fold(text: str) -> NormalisedText:
     """Character-level view: zero-width removed, digits, homoglyphs and NFKC forms folded."""
     if text.isascii():  # every ASCII character folds to itself
-        return _identity(text, text)
+        return _identity(text)
     table = {ord(char): fold_char(char) for char in set(_NON_ASCII.findall(text))}
     if all(len(folded) == 1 for folded in table.values()):  # character for character: offsets do not move
-        return _identity(text.translate(table), text)
+        return _identity(text.translate(table))
     builder = _Builder()
     for index, char in enumerate(text):
         builder.add(fold_char(char), index, index + 1)
     return builder.build()
 
 
-def _identity(view: str, text: str) -> NormalisedText:
-    """``view``, of the same length as ``text``, its character ``i`` from ``text[i]``."""
-    return NormalisedText(view, tuple(range(len(text))), tuple(range(1, len(text) + 1)))
+def _identity(view: str) -> NormalisedText:
+    """``view`` of a text of the same length, its character ``i`` from the text's character ``i``."""
+    return NormalisedText(view, tuple(range(len(view))), tuple(range(1, len(view) + 1)))
 
 
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
