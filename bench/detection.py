@@ -23,19 +23,29 @@ write: the first request of each harmless task of ``bench.external.agent_prompts
 about 85 KB with its system prompt and tool schemas; Codex CLI, about 40 KB), parsed as the gateway
 parses it, every string a segment, ours and vanilla alternating, N rounds; with the share of
 characters ours sends to NER (the sentences that could hold a name).
+
+``--dense N`` times N PII-dense prompts (``bench.prompts.dense_prompts``: about 900 characters, a
+name, an address, a phone and an identifier in each), ours and vanilla alternating; with
+``--dense-http`` also through the real server's ``POST /v1/inspect`` (``gateway serve``, SQLite
+audit store, one request at a time, after ``--dense-warmup`` seconds of warm-up so its detection
+workers have compiled their prefilters), each prompt led by a word of its round so every scan is
+a first sight for the server's findings cache too; the HTTP path's added p50 is its p50 less the
+in-process p50 of ours on the same texts.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import functools
 import statistics
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 from bench.accuracy import run as accuracy
 from bench.accuracy.corpus import SEED, build_corpus
-from bench.prompts import AGENT_SIZES, SIZES, agent_context, build_prompts
+from bench.prompts import AGENT_SIZES, SIZES, agent_context, build_prompts, dense_prompts
 from gateway.pipeline.detect import Detector
 from gateway.policy import load_policies
 from gateway.settings import BUNDLED_POLICY_DIR
@@ -67,6 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--compare-prefilter", action="store_true", help="also run ours without the pattern prefilter, alternating"
     )
+    parser.add_argument("--dense", type=int, default=0, help="PII-dense prompts to time (0: skip)")
+    parser.add_argument("--dense-http", action="store_true", help="also time them through POST /v1/inspect")
+    parser.add_argument("--dense-warmup", type=float, default=30.0, help="seconds of server warm-up")
+    parser.add_argument("--only-dense", action="store_true", help="skip the mixed prompts and agent contexts")
     args = parser.parse_args(argv)
 
     detector = Detector(SPACY_MODEL, cache_entries=0)
@@ -77,6 +91,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         engines["ours, no prefilter"] = Detector(SPACY_MODEL, cache_entries=0, prefilter=False).detect
     vanilla = accuracy.vanilla_detector(SPACY_MODEL)
     engines["vanilla"] = vanilla
+    if args.dense:
+        dense(ours, vanilla, args.dense, args.rounds, args.dense_warmup if args.dense_http else None)
+        if args.only_dense:
+            return 0
+        print()
     prompts = build_prompts(args.per_size)
     for prompt in prompts[:5]:  # warm them up
         for detect in engines.values():
@@ -126,6 +145,75 @@ def main(argv: Sequence[str] | None = None) -> int:
         print()
         agent_requests({"ours": ours, "vanilla": vanilla}, args.agent_requests)
     return 0
+
+
+_LEADS = ("amber", "birch", "cedar", "delta", "ember", "fjord", "grove", "harbor", "indigo", "juniper")
+
+
+def dense(
+    ours: Callable[[Sequence[Message]], object],
+    vanilla: Callable[[Sequence[Message]], object],
+    count: int,
+    rounds: int,
+    warmup: float | None,
+) -> None:
+    """PII-dense prompts: ours and vanilla in-process, alternating (and ``POST /v1/inspect`` when ``warmup``)."""
+    prompts = dense_prompts(count)
+    times: dict[str, list[float]] = defaultdict(list)
+    with contextlib.ExitStack() as stack:
+        post = None
+        if warmup is not None:
+            post = stack.enter_context(_inspect_client(warmup, prompts))
+        for number in range(rounds):
+            for prompt in prompts:
+                text = f"({_LEADS[number % len(_LEADS)]} {number}) {prompt}"
+                messages = [Message(0, "user", text)]
+                calls: dict[str, Callable[[], object]] = {
+                    "ours": functools.partial(ours, messages),
+                    "vanilla": functools.partial(vanilla, messages),
+                }
+                if post is not None:
+                    calls["ours, POST /v1/inspect"] = functools.partial(post, text)
+                for name, call in calls.items():
+                    began = time.perf_counter()
+                    call()
+                    times[name].append(time.perf_counter() - began)
+    chars = statistics.mean(len(p) for p in prompts)
+    print(f"{len(prompts)} PII-dense prompts ({chars:.0f} chars on average), {rounds} rounds, alternating")
+    print()
+    print("| engine | p50 ms | p99 ms | prompts/s | against vanilla (throughput) |")
+    print("| --- | ---: | ---: | ---: | ---: |")
+    base = sum(times["vanilla"])
+    for name, taken in times.items():
+        print(f"| {name} | {1000 * statistics.median(taken):.1f} | {1000 * _percentile(taken, 0.99):.1f} | "
+              f"{len(taken) / sum(taken):.1f} | {base / sum(taken):.2f}x |")  # fmt: skip
+    if post is not None:
+        added = statistics.median(times["ours, POST /v1/inspect"]) - statistics.median(times["ours"])
+        print(f"\nthe HTTP path (auth, parsing, decision, audit record, the hop to a detection worker) adds "
+              f"{1000 * added:.1f} ms p50 over in-process detection")  # fmt: skip
+
+
+@contextlib.contextmanager
+def _inspect_client(warmup: float, prompts: list[str]) -> Iterator[Callable[[str], object]]:
+    """A running ``gateway serve`` (healthcare key) and a function that POSTs a text to its ``/v1/inspect``."""
+    import httpx
+
+    from bench.serving import gateway
+
+    with gateway(None, workers=1, policy="healthcare") as gw, httpx.Client(timeout=60) as client:
+        headers = {"Authorization": f"Bearer {gw.key}"}
+
+        def post(text: str) -> object:
+            response = client.post(f"{gw.base_url}/v1/inspect", json={"input": text}, headers=headers)
+            if response.status_code != 200 or response.json()["decision"] == "allow":
+                raise RuntimeError(f"/v1/inspect answered {response.status_code}: {response.text[:200]}")
+            return response.json()
+
+        ends, number = time.monotonic() + warmup, 0
+        while time.monotonic() < ends:  # warm-up texts of their own: the measured ones stay first sights
+            post(f"(warm-up {number}) {prompts[number % len(prompts)]}")
+            number += 1
+        yield post
 
 
 def agent_requests(engines: dict[str, Callable[[Sequence[Message]], object]], rounds: int) -> None:

@@ -1,6 +1,7 @@
 """Gateway overhead: the full proxy path against calling the same loopback upstream directly.
 
-Usage: ``python -m bench.overhead [--workers 2] [--duration 8] [--concurrency 1 16 64] [--sizes 1024 8192] [--repeat]``
+Usage: ``python -m bench.overhead [--workers 2] [--duration 8] [--concurrency 1 16 64] [--sizes 1024 8192] [--repeat]
+[--warmup 5]``
 
 Starts ``bench.stub_upstream`` and the real ``gateway serve --workers N`` (fresh data
 directory, SQLite audit store, a key made with ``gateway keys create``), then drives
@@ -110,6 +111,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 16, 64])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1024, 8192])
     parser.add_argument("--repeat", action="store_true", help="resend 50 fixed bodies: findings-cache hits")
+    parser.add_argument(
+        "--warmup", type=int, default=5,
+        help="seconds of warm-up load first (the detection workers compile their pattern prefilters in the background "
+        "at the lowest priority, which under load takes tens of seconds; until then every pattern runs)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is not installed (apt-get install wrk)")
@@ -129,7 +135,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             gateway_url = f"{gw.base_url}/v1/chat/completions"
             # Warm up: both workers loaded and serving, connection pools open.
             for size in args.sizes if args.repeat else args.sizes[:1]:  # --repeat: every body scanned once
-                _wrk(gateway_url, gw.key, files[size], script, 16, 5)
+                _wrk(gateway_url, gw.key, files[size], script, 16, args.warmup)
             bodies = "repeated bodies (findings-cache hits)" if args.repeat else "unique bodies"
             print(
                 f"gateway serve --workers {args.workers}; wrk, {args.duration} s per run; {bodies}; "

@@ -3,7 +3,9 @@
 A prompt is what people paste into an AI tool: a request, then pasted material
 (an e-mail thread, notes, a stack trace, code, log lines), with a few regulated
 values taken from the labelled accuracy corpus (``bench.accuracy.corpus``)
-mixed in. Sizes run from 200 characters to 8 KB.
+mixed in. Sizes run from 200 characters to 8 KB. The PII-dense prompts are about 900
+characters of those values alone: a name, a street address, a phone number and an identifier
+in every prompt. The coding-agent contexts are further below.
 """
 
 from __future__ import annotations
@@ -103,6 +105,35 @@ def prompt_of_size(rng: random.Random, size: int, sensitive: list[str]) -> str:
 def sensitive_texts(seed: int = SEED) -> list[str]:
     """The clean corpus messages (each holds at least one labelled value)."""
     return [m.text for case in build_corpus(seed) if case.kind == "clean" for m in case.messages]
+
+
+# ---------------------------------------------------------------- PII-dense prompts
+
+DENSE_SIZE = 900
+_IDENTIFIERS = ("US_SSN", "CREDIT_CARD", "IBAN_CODE", "MEDICAL_RECORD_NUMBER", "US_BANK_ACCOUNT", "US_PASSPORT",
+                "US_DRIVER_LICENSE", "HEALTH_PLAN_ID", "US_MBI", "US_ITIN")  # fmt: skip
+
+
+def dense_prompts(count: int, seed: int = SEED) -> list[str]:
+    """``count`` prompts of about :data:`DENSE_SIZE` characters, each made of labelled corpus messages only:
+    one with a name, one with a street address, one with a phone number and one with an identifier, then
+    more until the size is reached (whole messages, so no value is cut)."""
+    rng = random.Random(seed * 31 + count)
+    single = [case for case in build_corpus(seed) if case.kind == "clean" and len(case.messages) == 1]
+    by_type: dict[str, list[str]] = {}
+    for case in single:
+        for span in case.spans:
+            by_type.setdefault(span.entity_type, []).append(case.messages[0].text)
+    every = [case.messages[0].text for case in single]
+    prompts = []
+    for _ in range(count):
+        identifier = rng.choice([kind for kind in _IDENTIFIERS if kind in by_type])
+        parts = [rng.choice(by_type[kind]) for kind in ("PERSON", "STREET_ADDRESS", "PHONE_NUMBER", identifier)]
+        while sum(len(part) + 2 for part in parts) < DENSE_SIZE - 60:
+            parts.append(rng.choice([text for text in every if len(text) < 240 and text not in parts]))
+        rng.shuffle(parts)
+        prompts.append("\n\n".join(parts))
+    return prompts
 
 
 # ---------------------------------------------------------------- coding-agent contexts

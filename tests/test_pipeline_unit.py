@@ -162,6 +162,16 @@ def test_a_dry_run_is_recorded_complete_and_routes_nothing(store: MemoryAuditSto
     assert record.event.route is Route.NONE and record.outcomes[0].status == "ok"
 
 
+def test_a_dry_runs_text_is_the_one_user_turn_and_its_key_is_not() -> None:
+    """The ``input`` text is a user turn; the member name ``input`` is inspected but is no turn of the
+    conversation (joined to the text it would have its boundary scanned with NER, as two messages are)."""
+    from gateway.pipeline.slices import conversation
+
+    request = inspect.of_text("Dagny Ruiz, 42 Main St", "healthcare")
+    assert ("input", "key") in [(s.text, s.part.value) for s in request.segments]
+    assert [s.text for s in conversation(request.segments)] == ["Dagny Ruiz, 42 Main St"]
+
+
 def test_function_backend_awaits_coroutine_handlers_and_passes_replies_through() -> None:
     async def handler(call: BackendCall) -> BackendReply:
         return BackendReply(429, body={"error": {"message": "slow down"}})

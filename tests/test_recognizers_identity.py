@@ -167,6 +167,15 @@ def test_date_of_birth_cue_before(text: str, expected: list[str]) -> None:
         ("my name is juliusz", ["juliusz"]),
         ("What's your last name? Sjöberg", ["Sjöberg"]),
         ("but everyone calls me Lavinia", ["Lavinia"]),
+        ("the new nurse is called dagny.", ["dagny"]),  # "called" after a person
+        ("I am called Tomasz, not Tom", ["Tomasz"]),
+        ("My great great grandfather was called Jan, and", ["Jan"]),
+        ("The function is called twice, and", []),  # "called" after a thing
+        ("the method was called recursively.", []),
+        ("the package is called requests.", []),
+        ("her given name: Keiko", ["Keiko"]),
+        ("surname: Okonkwo.", ["Okonkwo"]),
+        ("birth name is Mei-Ling", ["Mei-Ling"]),
         ('in that direction," says Zóphoníasson.', ["Zóphoníasson"]),
         ("Helena Carlsen\\n\\n123 Strojírenská 5", ["Helena Carlsen"]),  # a postal block's name line
         ("Goosehead Insurance Inc\n42 Main St", []),  # an organisation's line

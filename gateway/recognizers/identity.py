@@ -156,6 +156,12 @@ _ANY_NAME = (
     rf"|{_UPPER_WORD}/{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})?)"  # DOE/JANE (airline form)
 )
 _ANY_CASE_WORD = r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)?"
+# Words for a person, a relative or a carer (after them "is called" names someone).
+_PERSON_NOUNS = (
+    "son|daughter|wife|husband|mother|father|mom|mum|dad|brother|sister|partner|spouse|nephew|niece|aunt|uncle"
+    "|cousin|child|baby|boy|girl|kid|friend|patient|fiance|fiancee|caregiver|guardian|man|woman|person|nurse|doctor"
+    "|colleague|neighbou?r|student|teacher|resident|employee"
+)
 _UNICODE_CAP = r"[^\W\d_a-z][^\W\d_'’-]+(?:[-'’][^\W\d_]+)?"
 _SIGN_OFF = (
     r"(?i:\b(?:thanks|thank\s+you|many\s+thanks|cheers|regards|best|sincerely|respectfully|warmly"
@@ -190,10 +196,17 @@ class PersonNameRecognizer(LabelledValueRecognizer):
         ),
         Pattern(  # a name given in one word or more, in any case: "my name is juliusz", "everyone calls me Lavinia"
             "given_name",
-            r"(?=(?i:[mncwlf]))"  # the first letters of the cues: other positions are skipped cheaply
+            r"(?=(?i:[bcfglmns]))"  # the first letters of the cues: other positions are skipped cheaply
             r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcalls?\s+me|\bnamed(?:\s+(?:him|her|them))?"
-            r"|\b(?:was|is|am)\s+called|\b(?:first|last|given|family|sur|maiden|birth)\s*name\s*(?:is|was|:)"
-            r"|\bname\?)[ \t]+"
+            r"|\b(?:first|last|given|family|sur|maiden|birth)\s*name\s*(?:is|was|:)|\bname\?)[ \t]+"
+            rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)"
+            r"(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))",
+            0.7,
+        ),
+        Pattern(  # "called" names someone only after a person: "I am called Tomasz", not "it is called twice"
+            "called_name",
+            rf"(?i:\b(?:I(?:\s+am|'m)|(?:he|she)(?:\s+(?:is|was)|'s)|(?:they|we)\s+(?:are|were)|who\s+(?:is|was|are|were)"
+            rf"|(?:grand)?(?:{_PERSON_NOUNS})s?\s+(?:is|was|are|were))\s+called)[ \t]+"
             rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)"
             r"(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))",
             0.7,

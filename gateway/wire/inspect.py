@@ -34,7 +34,7 @@ def place_all(body: Any) -> tuple[Segment, ...]:
     in_messages = chat.placement(body)
 
     def place(found: RawString) -> Place:
-        if found.path == "/input":
+        if found.path == "/input" and found.part is Part.VALUE:  # the text is the user's turn; its key is not
             return Place(0, "user", conversational=True)
         return in_messages(found)
 
