@@ -453,12 +453,11 @@ AMBIGUOUS: dict[tuple[str, str, str], str] = {
 # failed in the test's draws: asserted as expected failures until fixed, reported in BENCHMARKS.md. All are
 # values cut across two messages. An export marking cut after its marking words ("ITAR-controlled " and
 # "technical data") leaves a whole marking in the first turn and nothing to find in the second; a secret
-# with a line break in its first half, and digits cut at a dash, are not stitched yet.
+# with a line break in its first half is not stitched yet. (Digits and secrets cut after a dash are, since
+# 2026-12-04: a turn's closing dash is read as the mark that the value goes on.)
 _OPEN_REASON = "measured below 0.95 on this branch, not fixed yet (see BENCHMARKS.md)"
 _KNOWN_MISSES = (
-    ("PHONE_NUMBER", "two turns, dashes", "split across two messages"),
     ("SECRET", "line break", "split across two messages"),
-    ("SECRET", "two turns, dashes", "split across two messages"),
     ("EXPORT_CONTROL", "none", "split across two messages"),
     ("EXPORT_CONTROL", "HTML entities", "split across two messages"),
     ("EXPORT_CONTROL", "leetspeak", "split across two messages"),

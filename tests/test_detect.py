@@ -188,6 +188,34 @@ def test_a_value_cut_inside_a_token_between_two_turns(
     assert found == parts
 
 
+@pytest.mark.parametrize(
+    ("texts", "entity", "parts"),
+    [
+        (["My phone is (312)-84-", "7-2291 - that's the rest"], "PHONE_NUMBER", ["(312)-84", "7-2291"]),
+        (
+            # the first half is too short, and has no digit, to be a fragment of its own
+            ["the api token is hf_AGyKwILALo-", "vRbrMQSkSuIKKgTPnOKrsheE - that's the rest"],
+            "SECRET",
+            ["hf_AGyKwILALo", "vRbrMQSkSuIKKgTPnOKrsheE"],
+        ),
+    ],
+)
+def test_a_value_cut_after_a_dash_that_says_it_goes_on(
+    detector: Detector, texts: list[str], entity: str, parts: list[str]
+) -> None:
+    """A turn that ends with a dash inside a value is read joined to the next one without the dash."""
+    messages = [Message(i, "user", text) for i, text in enumerate(texts)]
+    found = [
+        messages[f.message_index].text[f.start : f.end] for f in detector.detect(messages) if f.entity_type == entity
+    ]
+    assert found == parts
+
+
+def test_a_dash_at_the_end_of_a_turn_joins_no_words_into_a_secret(detector: Detector) -> None:
+    messages = [Message(0, "user", "the rollout is two-"), Message(1, "user", "phase: canary first, then everyone")]
+    assert detector.detect(messages) == []
+
+
 def test_two_turns_joined_at_their_edges_invent_nothing(detector: Detector) -> None:
     messages = [Message(0, "user", "Thanks, that helps"), Message(1, "user", "Next question: order 4111 1111 shipped")]
     assert detector.detect(messages) == []

@@ -471,6 +471,11 @@ class Detector:
         edges = ((max(0, len(before) - STITCH_CONTEXT), len(before)), (0, min(len(after), STITCH_CONTEXT)))
         if before.strip() and after.strip() and not any(join[:2] == edges for join in joins):
             joins.append((*edges, True))
+        # A dash that ends a turn is the writer's mark that the value goes on ("sk_live_4eC39-" then
+        # "HqLyjWDarjtT1..."): the edges are also read with it left out, and then a secret may be read
+        # across them too (the mark says the two halves are one value).
+        if before.endswith("-") and len(before) > 1 and after.strip():
+            joins.append(((edges[0][0], len(before) - 1), edges[1], False))
         pairs: dict[tuple[_Hit, _Hit], None] = {}
         for first, second, edges_only in joins:
             stitched = before[first[0] : first[1]] + after[second[0] : second[1]]
