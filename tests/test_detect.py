@@ -181,11 +181,7 @@ def test_a_value_cut_inside_a_token_between_two_turns(
     detector: Detector, texts: list[str], entity: str, parts: list[str]
 ) -> None:
     """The two turns' edges are also read joined as written: a cut inside an e-mail, an escape run, a banner."""
-    messages = [Message(i, "user", text) for i, text in enumerate(texts)]
-    found = [
-        messages[f.message_index].text[f.start : f.end] for f in detector.detect(messages) if f.entity_type == entity
-    ]
-    assert found == parts
+    assert _parts_found(detector, texts, entity) == parts
 
 
 @pytest.mark.parametrize(
@@ -204,16 +200,20 @@ def test_a_value_cut_after_a_dash_that_says_it_goes_on(
     detector: Detector, texts: list[str], entity: str, parts: list[str]
 ) -> None:
     """A turn that ends with a dash inside a value is read joined to the next one without the dash."""
-    messages = [Message(i, "user", text) for i, text in enumerate(texts)]
-    found = [
-        messages[f.message_index].text[f.start : f.end] for f in detector.detect(messages) if f.entity_type == entity
-    ]
-    assert found == parts
+    assert _parts_found(detector, texts, entity) == parts
 
 
 def test_a_dash_at_the_end_of_a_turn_joins_no_words_into_a_secret(detector: Detector) -> None:
     messages = [Message(0, "user", "the rollout is two-"), Message(1, "user", "phase: canary first, then everyone")]
     assert detector.detect(messages) == []
+
+
+def _parts_found(detector: Detector, texts: list[str], entity: str) -> list[str]:
+    """What ``entity``'s findings cover in each of the user turns ``texts``, in order."""
+    messages = [Message(i, "user", text) for i, text in enumerate(texts)]
+    return [
+        messages[f.message_index].text[f.start : f.end] for f in detector.detect(messages) if f.entity_type == entity
+    ]
 
 
 def test_two_turns_joined_at_their_edges_invent_nothing(detector: Detector) -> None:
