@@ -88,9 +88,8 @@ class PhoneNumberRecognizer(ResultCheck, GatewayPatternRecognizer):
         ),
         Pattern("bare_ten_digits", r"\b[2-9]\d{2}[2-9]\d{6}\b", 0.1),
         # A national layout without a country code (07700 900123, 030 1234567, 84 23 30, (021) 259-903):
-        # as in the NANP pattern, the area code in brackets may be followed by a dash or a dot, as dialling
-        # libraries read it ("(021)-259-903").
-        # a phone only with phone wording nearby.
+        # a phone only with phone wording nearby. As in the NANP pattern, an area code in brackets may be
+        # followed by a dash or a dot, as dialling libraries read it ("(021)-259-903").
         Pattern(
             "national",
             rf"{_PHONE_START}(?:\(\d{{2,5}}\)[\s.-]?|\d{{2,5}}[\s.-]?)\d{{2,6}}(?:[\s.-]\d{{2,6}}){{0,3}}{_EXTENSION}(?![\w.-]?\d)",

@@ -156,6 +156,12 @@ _ANY_NAME = (
     rf"|{_UPPER_WORD}/{_UPPER_WORD}(?:[ \t]+{_UPPER_WORD})?)"  # DOE/JANE (airline form)
 )
 _ANY_CASE_WORD = r"[^\W\d_][^\W\d_'’-]*(?:[-'’][^\W\d_]+)?"
+# A name as given after a cue ("my name is", "I am called"): one to three words in any case, then the
+# end of the clause.
+_GIVEN_NAME = (
+    rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)"
+    r"(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))"
+)
 # Words for a person, a relative or a carer (after them "is called" names someone).
 _PERSON_NOUNS = (
     "son|daughter|wife|husband|mother|father|mom|mum|dad|brother|sister|partner|spouse|nephew|niece|aunt|uncle"
@@ -199,16 +205,14 @@ class PersonNameRecognizer(LabelledValueRecognizer):
             r"(?=(?i:[bcfglmns]))"  # the first letters of the cues: other positions are skipped cheaply
             r"(?i:\bmy\s+name\s+is|\bmy\s+name's|\bcalls?\s+me|\bnamed(?:\s+(?:him|her|them))?"
             r"|\b(?:first|last|given|family|sur|maiden|birth)\s*name\s*(?:is|was|:)|\bname\?)[ \t]+"
-            rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)"
-            r"(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))",
+            rf"{_GIVEN_NAME}",
             0.7,
         ),
         Pattern(  # "called" names someone only after a person: "I am called Tomasz", not "it is called twice"
             "called_name",
             rf"(?i:\b(?:I(?:\s+am|'m)|(?:he|she)(?:\s+(?:is|was)|'s)|(?:they|we)\s+(?:are|were)|who\s+(?:is|was|are|were)"
             rf"|(?:grand)?(?:{_PERSON_NOUNS})s?\s+(?:is|was|are|were))\s+called)[ \t]+"
-            rf"(?P<value>{_ANY_CASE_WORD}(?:[ \t]+{_ANY_CASE_WORD}){{0,2}}?)"
-            r"(?=[ \t]*(?:[.,!?;:\n]|$|\\n|and\b|from\b))",
+            rf"{_GIVEN_NAME}",
             0.7,
         ),
         Pattern(  # a quotation's speaker: "... in that direction," says Zóphoníasson.
