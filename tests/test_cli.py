@@ -62,3 +62,14 @@ def test_serve_refuses_to_start_with_invalid_policies(tmp_path: Path) -> None:
 def test_db_upgrade(tmp_path: Path) -> None:
     result = run(gateway_env(tmp_path), "db", "upgrade")
     assert result.returncode == 0 and (tmp_path / "audit.db").is_file()
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    """``gateway scan ... | head -c 10``: the closed pipe ends the command quietly, as 141 (SIGPIPE)."""
+    command = [GATEWAY, "scan", "--policy", "healthcare", "SSN 219-09-9999"]
+    process = subprocess.Popen(command, env=gateway_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # the reader is gone before the command writes
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 141, stderr
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr
