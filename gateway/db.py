@@ -16,7 +16,6 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Column,
-    Connection,
     DateTime,
     Engine,
     Float,
@@ -30,7 +29,6 @@ from sqlalchemy import (
     Text,
     create_engine,
     event,
-    text,
 )
 
 from gateway import db_watchdog
@@ -305,32 +303,16 @@ def make_engine(url: str, timeouts: StoreTimeouts | None = None) -> Engine:
     )
     if url.startswith("postgresql"):
         statement_ms = int(timeouts.statement_s * 1000)
-        idle_in_transaction_ms = max(500, statement_ms // 2)
 
         @event.listens_for(engine, "connect")
         def _postgres_session(dbapi_connection, _record):  # type: ignore[no-untyped-def]
             # Set per session, not through ``options`` (the URL's own ``options``, e.g. a search_path, stay).
             with dbapi_connection.cursor() as cursor:
                 cursor.execute(f"SET statement_timeout = {statement_ms}")
-                # The server ends a session of ours that sits inside a transaction for half a statement's
-                # bound. Ours never do, but for streamed reads (``stream_may_idle``): between two statements
-                # there is only the client's own work. Such a session is one this process gave up on (the
-                # watchdog cut it while the link hung, and its queued statements arrived later); its locks,
-                # the audit chain head among them, are freed before the next writer's statement times out,
-                # instead of when the server notices the dead client hours later.
-                cursor.execute(f"SET idle_in_transaction_session_timeout = {idle_in_transaction_ms}")
             dbapi_connection.commit()
             db_watchdog.watch(dbapi_connection, timeouts.reply_s)  # a server that acknowledges but never answers
 
     return engine
-
-
-def stream_may_idle(conn: Connection) -> None:
-    """Let this transaction of ``conn`` sit idle between the batches of a streamed read, as long as its
-    consumer takes (an export read over a slow link): on PostgreSQL the idle-in-transaction bound set per
-    session (``make_engine``) is lifted for this transaction only. A read holds no lock a writer waits for."""
-    if conn.dialect.name == "postgresql":
-        conn.execute(text("SET LOCAL idle_in_transaction_session_timeout = 0"))
 
 
 def alembic_config(url: str, timeouts: StoreTimeouts | None = None) -> Config:

@@ -153,57 +153,6 @@ def test_postgres_sessions_carry_the_statement_timeout_and_keepalives() -> None:
         engine.dispose()
 
 
-def test_a_postgres_session_abandoned_inside_a_transaction_frees_its_locks_before_a_statement_times_out() -> None:
-    """A session left idle in a transaction (its client gave up on it: a cut link whose queued statements
-    arrived later) is ended by the server within half a statement's bound, so the next writer gets the
-    lock it held before its own statement times out."""
-    from sqlalchemy import text
-
-    from tests.support.databases import postgres_schema
-
-    timeouts = db.StoreTimeouts(statement_s=2.0)
-    with postgres_schema() as url:
-        engine = db.make_engine(url, timeouts)
-        try:
-            with engine.connect() as setup:
-                assert setup.execute(text("SHOW idle_in_transaction_session_timeout")).scalar() == "1s"
-                setup.execute(text("CREATE TABLE head (id int PRIMARY KEY)"))
-                setup.execute(text("INSERT INTO head VALUES (1)"))
-                setup.commit()
-            abandoned = engine.raw_connection()
-            cursor = abandoned.cursor()
-            cursor.execute("SELECT id FROM head WHERE id = 1 FOR UPDATE")  # holds the row, then waits for ever
-            started = time.monotonic()
-            with engine.connect() as writer:
-                writer.execute(text("UPDATE head SET id = 1 WHERE id = 1"))  # waits for the lock, within its bound
-                writer.commit()
-            assert time.monotonic() - started < timeouts.statement_s
-            abandoned.invalidate()
-        finally:
-            engine.dispose()
-
-
-def test_a_streamed_read_may_idle_as_long_as_its_consumer_takes() -> None:
-    """An export read at a slow consumer's pace is not ended by the idle-in-transaction bound."""
-    from sqlalchemy import text
-
-    from tests.support.databases import POSTGRES_SERVER
-
-    engine = db.make_engine(POSTGRES_SERVER, db.StoreTimeouts(statement_s=1.0))  # idle bound 0.5 s
-    try:
-        with engine.connect() as conn:
-            db.stream_may_idle(conn)
-            assert conn.execute(text("SELECT 1")).scalar() == 1
-            time.sleep(1.0)  # the consumer is slow
-            assert conn.execute(text("SELECT 2")).scalar() == 2
-        with engine.connect() as conn, pytest.raises(Exception, match="idle-in-transaction|terminat|closed"):
-            assert conn.execute(text("SELECT 1")).scalar() == 1  # without it: ended by the server
-            time.sleep(1.0)
-            conn.execute(text("SELECT 2"))
-    finally:
-        engine.dispose()
-
-
 def test_serve_on_a_locked_sqlite_store_says_so_in_one_line(tmp_path: Path) -> None:
     db.upgrade(f"sqlite:///{tmp_path / 'audit.db'}")
     locker = sqlite3.connect(tmp_path / "audit.db", isolation_level=None)

@@ -35,7 +35,7 @@ from sqlalchemy import Engine, select
 from gateway import __version__
 from gateway.audit.filters import RecordFilters, conditions
 from gateway.audit.schema import EXPORT_FIELDS, AuditRecordV1, Status
-from gateway.db import audit_records, stream_may_idle
+from gateway.db import audit_records
 
 FORMATS = ("jsonl", "csv", "ocsf")
 FIELDS = EXPORT_FIELDS  # the record schema says what an export shows (gateway.audit.schema)
@@ -71,7 +71,6 @@ def _records(engine: Engine, filters: RecordFilters) -> Iterator[dict[str, Any]]
     columns = [c[name] for name in FIELDS if name != "payload_erased"] + [c.wrapped_key.is_(None).label("erased")]
     query = select(*columns).where(*conditions(engine, filters)).order_by(c.seq)
     with engine.connect() as conn:
-        stream_may_idle(conn)  # the consumer (a download, a pipe) sets the pace
         for row in conn.execution_options(stream_results=True, yield_per=500).execute(query):
             yield AuditRecordV1.export(row._mapping)
 

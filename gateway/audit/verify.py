@@ -44,14 +44,7 @@ from gateway.audit.keyring import Keyring
 from gateway.audit.schema import Status, UnknownSchemaVersion
 from gateway.audit.signing import SignedHead, signature_valid
 from gateway.audit.witness import WitnessedHead
-from gateway.db import (
-    audit_chain_head,
-    audit_events,
-    audit_records,
-    audit_signed_heads,
-    audit_tombstones,
-    stream_may_idle,
-)
+from gateway.db import audit_chain_head, audit_events, audit_records, audit_signed_heads, audit_tombstones
 
 
 @dataclass(frozen=True, slots=True)
@@ -275,7 +268,6 @@ def _label(head: Mapping[str, Any]) -> str:
 
 def _entries(conn: Connection) -> Iterator[dict[str, Any]]:
     """Records, events and tombstones merged by ``seq``, streamed."""
-    stream_may_idle(conn)  # each batch is checked before the next is read
     streaming = {"stream_results": True, "yield_per": 1000}
 
     def rows(query: Any, kind: str | None) -> Iterator[dict[str, Any]]:
