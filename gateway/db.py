@@ -304,13 +304,20 @@ def make_engine(url: str, timeouts: StoreTimeouts | None = None) -> Engine:
     if url.startswith("postgresql"):
         statement_ms = int(timeouts.statement_s * 1000)
 
+        @event.listens_for(engine, "first_connect", insert=True)
+        def _watch_first(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            # The dialect's own first queries (server version, settings) run before any "connect" listener.
+            db_watchdog.watch(dbapi_connection, timeouts.reply_s)
+
         @event.listens_for(engine, "connect")
         def _postgres_session(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+            # Watched from its first statement: a server that froze just after the handshake would otherwise
+            # hold this SET (and every caller queued behind the connection) forever.
+            db_watchdog.watch(dbapi_connection, timeouts.reply_s)  # a server that acknowledges but never answers
             # Set per session, not through ``options`` (the URL's own ``options``, e.g. a search_path, stay).
             with dbapi_connection.cursor() as cursor:
                 cursor.execute(f"SET statement_timeout = {statement_ms}")
             dbapi_connection.commit()
-            db_watchdog.watch(dbapi_connection, timeouts.reply_s)  # a server that acknowledges but never answers
 
     return engine
 

@@ -11,16 +11,18 @@ killed), a loopback upstream.
 from __future__ import annotations
 
 import signal
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import psycopg
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 from sqlalchemy.exc import OperationalError
 
-from gateway import db
+from gateway import db, db_watchdog
 from tests.support.databases import postgres_schema
 from tests.support.faults import FreezableProxy
 from tests.support.server import GatewayProcess, free_port, gateway_env
@@ -126,3 +128,67 @@ def test_a_statement_on_a_frozen_connection_is_cut_within_the_reply_bound_and_id
     finally:
         proxy.restore()
         engine.dispose()
+
+
+def test_a_connection_that_freezes_right_after_its_handshake_is_cut_within_the_reply_bound(
+    proxied_store: tuple[str, FreezableProxy],
+) -> None:
+    """The session set-up (``SET statement_timeout``) is watched too: a server that froze just after the
+    handshake once held that statement, and every request queued behind the connection, for ever."""
+    url, proxy = proxied_store
+    timeouts = db.StoreTimeouts(statement_s=1.0)
+    engine = db.make_engine(url, timeouts)
+    outcome: list[BaseException | None] = []
+
+    def connect() -> None:
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - reported to the test thread
+            outcome.append(exc)
+
+    try:
+        with engine.connect() as conn:  # the dialect's first connection, before the fault
+            conn.execute(text("SELECT 1"))
+            conn.invalidate()  # the next checkout makes a new connection
+        event.listen(engine, "connect", lambda *_: proxy.freeze(), insert=True)  # freeze once connected
+        started = time.monotonic()
+        worker = threading.Thread(target=connect, daemon=True)
+        worker.start()
+        worker.join(timeout=timeouts.reply_s + 10.0)
+        assert not worker.is_alive(), "the session set-up waited past the reply bound"
+        assert isinstance(outcome[0], OperationalError), outcome
+        assert time.monotonic() - started < timeouts.reply_s + 2.0
+    finally:
+        proxy.restore()
+        engine.dispose()
+
+
+def test_a_session_whose_client_was_cut_while_frozen_lets_go_of_its_locks_once_the_link_is_back(
+    proxied_store: tuple[str, FreezableProxy],
+) -> None:
+    """The fault proxy passes a closed end on as TCP does: statements queued before a client gave up reach
+    the server after the thaw, and the server then hears that the client is gone and rolls back, so a
+    row lock taken by them does not outlive it (the post-thaw 503 the black-hole test once showed)."""
+    url, proxy = proxied_store
+    direct = db.make_engine(url.replace(f"127.0.0.1:{proxy.port}", "127.0.0.1:5432"), db.StoreTimeouts(statement_s=5.0))
+    try:
+        with direct.begin() as conn:
+            conn.execute(text("CREATE TABLE held (id int PRIMARY KEY)"))
+            conn.execute(text("INSERT INTO held VALUES (1)"))
+        client = psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://"), autocommit=False)
+        proxy.freeze()
+        client.pgconn.send_query(b"BEGIN; SELECT id FROM held WHERE id = 1 FOR UPDATE")  # queued in the link
+        time.sleep(0.3)
+        db_watchdog._cut(client.pgconn.socket)  # the client gives up as the watchdog does: no goodbye sent
+        client.close()
+        proxy.restore()  # the queued statement reaches the server and takes the lock; then the close does
+        time.sleep(0.5)
+        started = time.monotonic()
+        with direct.begin() as conn:
+            conn.execute(text("UPDATE held SET id = 1 WHERE id = 1"))  # would wait its 5 s bound and fail
+        assert time.monotonic() - started < 2.0
+    finally:
+        proxy.restore()
+        direct.dispose()

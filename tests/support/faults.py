@@ -123,15 +123,31 @@ class FreezableProxy:
             except TimeoutError:
                 continue
             except OSError:
-                return
+                break
             while self._mode == "frozen" and not self._stop.is_set():  # what arrived as it froze is held too
                 time.sleep(0.05)
-            if not data or self._mode == "reset":
+            if self._mode == "reset":
+                return
+            if not data:  # the peer closed: pass its FIN on once the bytes before it have gone, as TCP does
+                _shutdown(sink, socket.SHUT_WR)
                 return
             try:
                 sink.sendall(data)
             except OSError:
-                return
+                break
+        # This side's peer is gone (reset, or it refuses what we send): the other end hears of it as it
+        # would over a real link, so a server whose client went away ends its session (rolls back, lets go
+        # of its locks) instead of waiting for that client for ever.
+        if not self._stop.is_set() and self._mode != "reset":
+            _shutdown(sink, socket.SHUT_RDWR)
+            _shutdown(source, socket.SHUT_RDWR)
+
+
+def _shutdown(conn: socket.socket, how: int) -> None:
+    try:
+        conn.shutdown(how)
+    except OSError:  # already closed or never connected
+        pass
 
 
 def _abort(conn: socket.socket) -> None:
