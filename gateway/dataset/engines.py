@@ -18,6 +18,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
+from gateway import heap
 from gateway.dataset.formats import DatasetError, Shard
 from gateway.dataset.rows import ScanSpec, ShardResult, scan_shard
 
@@ -35,6 +36,7 @@ def _start_worker(spacy_model: str, spec: ScanSpec) -> None:
     global _worker, _built_for
     if _worker is None or _built_for != spacy_model:
         _worker, _built_for = (Detector(spacy_model=spacy_model), spec), spacy_model
+        heap.settle()  # kept for every later scan in this process: it lives as long as the process
     else:
         _worker = (_worker[0], spec)
 

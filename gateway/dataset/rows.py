@@ -97,8 +97,11 @@ def row_segments(spec: ScanSpec, record: Any, tabular: bool) -> list[Segment]:
     return [s for s in chat.place_all(_without_scalar_lists(record)) if _wanted(s, prefixes, tabular)]
 
 
-def inspect_row(detector: Detects, spec: ScanSpec, record: Any, tabular: bool) -> Inspection:
-    return inspect_sync(detector, spec.policy, row_segments(spec, record, tabular))
+def inspect_row(
+    detector: Detects, spec: ScanSpec, record: Any, tabular: bool, found: list[Segment] | None = None
+) -> Inspection:
+    """``record`` inspected under the spec's policy; ``found``: its :func:`row_segments`, if already placed."""
+    return inspect_sync(detector, spec.policy, row_segments(spec, record, tabular) if found is None else found)
 
 
 def clean_record(record: Any, inspection: Inspection) -> Any:
@@ -119,12 +122,12 @@ def scan_shard(detector: Detects, spec: ScanSpec, shard: Shard) -> ShardResult:
     result = ShardResult(shard.first_row, 0)
     decisions = bytearray()
     kept: list[Row] = []
-    for offset, row in enumerate(_prefetched(detector, spec, shard, fmt.rows(shard), tabular)):
+    for offset, (row, found) in enumerate(_prefetched(detector, spec, shard, fmt.rows(shard), tabular)):
         number = shard.first_row + offset
         if isinstance(row.record, dict):
             result.fields_seen.update(row.record)
         try:
-            inspection = inspect_row(detector, spec, row.record, tabular)
+            inspection = inspect_row(detector, spec, row.record, tabular, found)
         except InvalidRequest as exc:  # nested too deeply, or a lone surrogate: the row cannot be read as text
             raise DatasetError(f"{shard.info.path}: row {number}: {exc.message}") from None
         except Unavailable as exc:  # detection or policy failed: the scan stops (fail closed)
@@ -149,26 +152,32 @@ def scan_shard(detector: Detects, spec: ScanSpec, shard: Shard) -> ShardResult:
     return result
 
 
-def _prefetched(detector: Detects, spec: ScanSpec, shard: Shard, rows: Iterable[Row], tabular: bool) -> Iterator[Row]:
-    """``rows``, each batch of ``PREFETCH_ROWS`` detected together first (one batched NER) into the detector's
-    cache, so each row's own inspection finds its results there. A row that cannot be read is left to it."""
+def _prefetched(
+    detector: Detects, spec: ScanSpec, shard: Shard, rows: Iterable[Row], tabular: bool
+) -> Iterator[tuple[Row, list[Segment] | None]]:
+    """``rows``, each with its placed segments, each batch of ``PREFETCH_ROWS`` detected together first (one
+    batched NER) into the detector's cache, so each row's own inspection finds its results there. A row
+    that cannot be read comes with None: its inspection places it again and says why."""
     prefetch = getattr(detector, "prefetch", None)
     rows = iter(rows)
     while batch := list(islice(rows, PREFETCH_ROWS)):
-        if prefetch is not None:
-            texts = []
-            for row in batch:
-                try:
-                    found = row_segments(spec, row.record, tabular)
+        placed: list[list[Segment] | None] = []
+        texts = []
+        for row in batch:
+            try:
+                found = row_segments(spec, row.record, tabular)
+                if prefetch is not None:
                     texts += [segment.text for segment in content.expand(found)[0]]
-                except InvalidRequest:
-                    continue
+            except InvalidRequest:
+                found = None
+            placed.append(found)
+        if prefetch is not None:
             try:
                 prefetch(texts)
             except Exception as exc:
                 failed = f"rows {shard.first_row}+: detection failed ({type(exc).__name__}); the scan stopped"
                 raise DatasetError(f"{shard.info.path}: {failed}") from None
-        yield from batch
+        yield from zip(batch, placed, strict=True)
 
 
 def _count(result: ShardResult, number: int, shard: Shard, findings: Iterable[Finding]) -> None:

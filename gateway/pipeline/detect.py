@@ -163,6 +163,37 @@ class _Registry(RecognizerRegistry):
         return list(answer)
 
 
+class _Analyzer(AnalyzerEngine):
+    """Presidio's engine, its recogniser-level context step done in one pass.
+
+    Presidio hands every recogniser its own results and everyone else's, two list scans per recogniser
+    per call, to ``enhance_using_context``; none of ours overrides that method (it returns its own
+    results), so the step only regroups the results by recogniser, which one pass does. A recogniser
+    that does override it gets Presidio's step as it is."""
+
+    def _enhance_using_context(
+        self,
+        text: str,
+        raw_results: list[RecognizerResult],
+        nlp_artifacts: NlpArtifacts,
+        recognizers: list[EntityRecognizer],
+        context: list[str] | None = None,
+    ) -> list[RecognizerResult]:
+        if not raw_results:
+            return []
+        if any(type(r).enhance_using_context is not EntityRecognizer.enhance_using_context for r in recognizers):
+            return super()._enhance_using_context(text, raw_results, nlp_artifacts, recognizers, context)
+        by_recognizer: dict[str, list[RecognizerResult]] = {}
+        for result in raw_results:
+            by_recognizer.setdefault(
+                result.recognition_metadata[RecognizerResult.RECOGNIZER_IDENTIFIER_KEY], []
+            ).append(result)
+        grouped = [result for r in recognizers for result in by_recognizer.get(r.id, ())]
+        return self.context_aware_enhancer.enhance_using_context(
+            text=text, raw_results=grouped, nlp_artifacts=nlp_artifacts, recognizers=recognizers, context=context
+        )
+
+
 class Detector:
     """Finds regulated values in messages. Build once; ``detect`` is safe to call from threads."""
 
@@ -194,7 +225,7 @@ class Detector:
         )
         for recognizer in registry.recognizers if prefilter else []:
             self._prefilter.install(recognizer)
-        self._analyzer = AnalyzerEngine(
+        self._analyzer = _Analyzer(
             registry=registry,
             nlp_engine=self._nlp,
             supported_languages=["en"],

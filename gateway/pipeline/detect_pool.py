@@ -28,6 +28,7 @@ from concurrent.futures.process import BrokenProcessPool
 from multiprocessing.synchronize import Semaphore
 from typing import Any
 
+from gateway import heap
 from gateway.pipeline import slices
 from gateway.pipeline.slices import SLICE_CHARS, SLICE_SEGMENTS, TooLargeToInspect
 from gateway.types import Finding, Segment
@@ -44,6 +45,7 @@ def _start_worker(spacy_model: str, parent_pid: int, built: Semaphore) -> None:
 
     global _detector
     _detector = Detector(spacy_model=spacy_model)
+    heap.settle()  # the detector lives as long as this worker
     built.release()
 
 

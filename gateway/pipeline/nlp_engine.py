@@ -24,8 +24,9 @@ from gateway.recognizers.ner import IMPERATIVES
 # NER runs on sentences that could hold a name (see ``ner_segments``), in one batch.
 _SENTENCE = re.compile(r"[^\n]+?(?:(?<!\b[A-Z]\.)(?<!\b[A-Z][a-z]\.)(?<!\b[A-Z][a-z]{2}\.)[.!?](?=\s)|(?=\n)|$)")
 _WORD = re.compile(r"[^\W_]+")
-# Sentences per ``nlp.pipe`` batch when several texts are detected together.
-NER_BATCH = 32
+# Sentences per ``nlp.pipe`` batch when several texts are detected together: 128 short sentences run
+# about an eighth faster than 32, with the same entities (docs/benchmarks-history.md, "Data-set scan per core").
+NER_BATCH = 128
 
 
 # spaCy's OntoNotes labels other than PERSON: only PERSON is used (gateway.recognizers.ner).
