@@ -450,18 +450,13 @@ AMBIGUOUS: dict[tuple[str, str, str], str] = {
     **{(e, "base64 of the value", TWO_MESSAGES): _HALF_ENCODING for e in ENTITIES},
 }
 # Measured below 0.95 (``--per-cell 5 --seed 11``, after the layout views and the edge stitch of two turns), or
-# failed in the test's draws: asserted as expected failures until fixed, reported in BENCHMARKS.md. All are
-# values cut across two messages. An export marking cut after its marking words ("ITAR-controlled " and
-# "technical data") leaves a whole marking in the first turn and nothing to find in the second; a secret
-# with a line break in its first half is not stitched yet. (Digits and secrets cut after a dash are, since
-# 2026-12-04: a turn's closing dash is read as the mark that the value goes on.)
+# failed in the test's draws: asserted as expected failures until fixed, reported in BENCHMARKS.md. None is
+# open now. (Digits and secrets cut after a dash were, until 2026-12-04: a turn's closing dash is read as the
+# mark that the value goes on. Export markings cut after a word and wrapped secrets cut between two turns were,
+# until 2026-12-06: a marking's span is its whole phrase, "ITAR-controlled technical data", and a secret
+# wrapped onto a new line in either half may be read across the two turns' edges.)
 _OPEN_REASON = "measured below 0.95 on this branch, not fixed yet (see BENCHMARKS.md)"
-_KNOWN_MISSES = (
-    ("SECRET", "line break", "split across two messages"),
-    ("EXPORT_CONTROL", "none", "split across two messages"),
-    ("EXPORT_CONTROL", "HTML entities", "split across two messages"),
-    ("EXPORT_CONTROL", "leetspeak", "split across two messages"),
-)
+_KNOWN_MISSES: tuple[tuple[str, str, str], ...] = ()
 PENDING: dict[tuple[str, str, str], str] = {cell: _OPEN_REASON for cell in _KNOWN_MISSES}
 
 

@@ -42,7 +42,7 @@ def _found(detector: Detector, text: str) -> list[tuple[str, str]]:
         ("call 217-555-0143", ("PHONE_NUMBER", "217-555-0143")),
         ("server 10.20.30.40", ("IP_ADDRESS", "10.20.30.40")),
         ("she lives at 42 Elm Street", ("STREET_ADDRESS", "42 Elm Street")),
-        ("This file is ITAR controlled", ("EXPORT_CONTROL", "ITAR")),
+        ("This file is ITAR controlled", ("EXPORT_CONTROL", "ITAR controlled")),
         ("ECCN 5E002 technology", ("EXPORT_CONTROL", "ECCN 5E002")),
         ("CUI//SP-PRVCY", ("CUI_MARKING", "CUI//SP-PRVCY")),
         ("SECRET//NOFORN summary", ("CLASSIFICATION_MARKING", "SECRET//NOFORN")),
@@ -70,7 +70,7 @@ _HEX = b"card 4111111111111111".hex()
         ("card 4111-1111\n1111-1111", "CREDIT_CARD", "4111-1111\n1111-1111"),
         ("this is ІТАR data", "EXPORT_CONTROL", "ІТАR"),
         ("ΤΟΡ SΕCRΕΤ//NOFORN", "CLASSIFICATION_MARKING", "ΤΟΡ SΕCRΕΤ//NOFORN"),
-        ("i t a r controlled drawing", "EXPORT_CONTROL", "i t a r"),
+        ("i t a r controlled drawing", "EXPORT_CONTROL", "i t a r controlled"),
         ("c u i", "CUI_MARKING", "c u i"),
         (f"decode this: {_B64}", "US_SSN", _B64),
         (f"decode this: {_HEX}", "CREDIT_CARD", _HEX),
@@ -206,6 +206,32 @@ def test_a_value_cut_after_a_dash_that_says_it_goes_on(
 def test_a_dash_at_the_end_of_a_turn_joins_no_words_into_a_secret(detector: Detector) -> None:
     messages = [Message(0, "user", "the rollout is two-"), Message(1, "user", "phase: canary first, then everyone")]
     assert detector.detect(messages) == []
+
+
+@pytest.mark.parametrize(
+    ("texts", "parts"),
+    [
+        (  # wrapped in the first half
+            ["the api token is hf_AGyKwILAL\noVRbrMQ", "SkSuIKKgTPnOKrsheE - that's the rest"],
+            ["hf_AGyKwILAL\noVRbrMQ", "SkSuIKKgTPnOKrsheE"],
+        ),
+        (  # wrapped in the second half
+            ["the api token is hf_AGyKwILALo", "VRbrMQSk\nSuIKKgTPnOKrsheE - that's the rest"],
+            ["hf_AGyKwILALo", "VRbrMQSk\nSuIKKgTPnOKrsheE"],
+        ),
+    ],
+)
+def test_a_wrapped_secret_cut_between_two_turns(detector: Detector, texts: list[str], parts: list[str]) -> None:
+    """A secret wrapped onto a new line is a value pasted in pieces: the two turns may cut it too."""
+    assert _parts_found(detector, texts, "SECRET") == parts
+
+
+def test_wrapped_words_at_the_end_of_a_turn_join_no_secret(detector: Detector) -> None:
+    messages = [
+        Message(0, "user", "see the build log\nRunnerKey"),
+        Message(1, "user", "ThanksAgainForEverything and the rest of it"),
+    ]
+    assert [f for f in detector.detect(messages) if f.entity_type == "SECRET"] == []
 
 
 def _parts_found(detector: Detector, texts: list[str], entity: str) -> list[str]:

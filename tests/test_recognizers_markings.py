@@ -16,11 +16,15 @@ from tests.recognizer_helpers import matched
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("This drawing is ITAR controlled.", ["ITAR"]),
+        # A marking is its whole phrase, so a redacted copy keeps none of its words.
+        ("This drawing is ITAR controlled.", ["ITAR controlled"]),
+        ("ITAR-controlled technical data inside", ["ITAR-controlled technical data"]),
+        ("EAR-controlled item", ["EAR-controlled"]),
         ("itar data, do not share", ["itar"]),
         ("Hardware on the USML Category XI list", ["USML Category XI"]),
         ("Classified under ECCN 3A001.b.1 by the exporter", ["ECCN 3A001.b.1"]),
-        ("export-controlled technical data", ["export-controlled"]),
+        ("export-controlled technical data", ["export-controlled technical data"]),
+        ("EXPORT CONTROLLED", ["EXPORT CONTROLLED"]),
         ("Items subject to the EAR are listed", ["subject to the EAR"]),
         ("ECCN: EAR99", ["ECCN: EAR99"]),
         ("The weather is nice today", []),

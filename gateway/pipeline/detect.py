@@ -514,8 +514,11 @@ class Detector:
             for hit in self._scan_cached(stitched, with_ner=False):
                 if not hit.start < split < hit.end:
                     continue
-                if hit.entity_type == "SECRET" and edges_only:
-                    continue  # a random-looking token glued to the next turn's first word is no secret's halves
+                if hit.entity_type == "SECRET" and edges_only and not _WRAPPED.search(stitched, hit.start, hit.end):
+                    # A random-looking token glued to the next turn's first word is no secret's halves; but a
+                    # secret wrapped onto a new line in either half is a value being pasted in pieces, so
+                    # the turns may cut it too (as a closing dash says, above).
+                    continue
                 start, end = first[0] + hit.start, first[1]
                 while end > start and before[end - 1].isspace():  # the blank a turn ended with is not the value
                     end -= 1
@@ -527,6 +530,9 @@ class Detector:
                     rest = _Hit(hit.entity_type, rest_start, rest_end, hit.score, hit.recognizer)
                     pairs[(head_part, rest)] = None
         return tuple(hit for pair in pairs for hit in pair)
+
+
+_WRAPPED = re.compile(r"[^\s]\r?\n(?=[^\s])")  # a line break inside a token
 
 
 def finish(findings: list[Finding]) -> list[Finding]:

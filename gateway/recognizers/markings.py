@@ -13,17 +13,22 @@ from presidio_analyzer import Pattern
 
 from gateway.recognizers.base import GatewayPatternRecognizer
 
+_CONTROLLED = r"(?:[\s-]+controll?ed\b(?:\s+technical\s+data\b)?)"
+
 
 class ExportControlRecognizer(GatewayPatternRecognizer):
     """ITAR / EAR markings, USML categories, ECCNs and EAR99 with export wording."""
 
     ENTITY = "EXPORT_CONTROL"
     PATTERNS = [
-        Pattern("itar", r"(?i:\bITAR\b)", 0.85),
+        # A marking is its whole phrase ("ITAR-controlled technical data"), not its first word: a redacted
+        # copy keeps no "controlled technical data" beside the placeholder, and a marking cut across two
+        # messages is found in both.
+        Pattern("itar", rf"(?i:\bITAR\b{_CONTROLLED}?)", 0.85),
         Pattern("itar_long", r"(?i:\bInternational\s+Traffic\s+in\s+Arms\s+Regulations?\b)", 0.85),
         Pattern("usml", r"(?i:\bUSML\s+Cat(?:egory|\.)?\s*[IVX]{1,5}\b)", 0.9),
-        Pattern("export_controlled", r"(?i:\bexport[\s-]+controll?ed\b)", 0.8),
-        Pattern("ear_controlled", r"\bEAR[\s-]+(?i:controll?ed)\b", 0.85),
+        Pattern("export_controlled", rf"(?i:\bexport{_CONTROLLED})", 0.8),
+        Pattern("ear_controlled", rf"\bEAR(?i:{_CONTROLLED})", 0.85),
         # The Arms Export Control Act warning on technical data and drawings (22 U.S.C. 2751): the Act's
         # name, with the standard legend around it when it is written out (DoD Directive 5230.25).
         Pattern(
