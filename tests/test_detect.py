@@ -219,18 +219,29 @@ def test_a_dash_at_the_end_of_a_turn_joins_no_words_into_a_secret(detector: Dete
             ["the api token is hf_AGyKwILALo", "VRbrMQSk\nSuIKKgTPnOKrsheE - that's the rest"],
             ["hf_AGyKwILALo", "VRbrMQSk\nSuIKKgTPnOKrsheE"],
         ),
+        (  # concatenated in code, cut at the operator
+            ['the api token is "hf_AGyKwILALo"', '+ "VRbrMQSkSuIKKgTPnOKrsheE" - that\'s the rest'],
+            ['hf_AGyKwILALo"', '+ "VRbrMQSkSuIKKgTPnOKrsheE'],
+        ),
     ],
 )
-def test_a_wrapped_secret_cut_between_two_turns(detector: Detector, texts: list[str], parts: list[str]) -> None:
-    """A secret wrapped onto a new line is a value pasted in pieces: the two turns may cut it too."""
+def test_a_secret_written_in_pieces_cut_between_two_turns(
+    detector: Detector, texts: list[str], parts: list[str]
+) -> None:
+    """A secret wrapped onto a new line or concatenated in code is a value written in pieces: the two
+    turns may cut it too."""
     assert _parts_found(detector, texts, "SECRET") == parts
 
 
-def test_wrapped_words_at_the_end_of_a_turn_join_no_secret(detector: Detector) -> None:
-    messages = [
-        Message(0, "user", "see the build log\nRunnerKey"),
-        Message(1, "user", "ThanksAgainForEverything and the rest of it"),
-    ]
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["see the build log\nRunnerKey", "ThanksAgainForEverything and the rest of it"],
+        ['label = "TotalAmountDue"', '+ "ForTheQuarterEnding" and so on'],
+    ],
+)
+def test_words_written_in_pieces_across_two_turns_join_no_secret(detector: Detector, texts: list[str]) -> None:
+    messages = [Message(i, "user", text) for i, text in enumerate(texts)]
     assert [f for f in detector.detect(messages) if f.entity_type == "SECRET"] == []
 
 

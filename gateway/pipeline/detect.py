@@ -514,10 +514,10 @@ class Detector:
             for hit in self._scan_cached(stitched, with_ner=False):
                 if not hit.start < split < hit.end:
                     continue
-                if hit.entity_type == "SECRET" and edges_only and not _WRAPPED.search(stitched, hit.start, hit.end):
+                if hit.entity_type == "SECRET" and edges_only and not _goes_on(stitched, hit.start, hit.end):
                     # A random-looking token glued to the next turn's first word is no secret's halves; but a
-                    # secret wrapped onto a new line in either half is a value being pasted in pieces, so
-                    # the turns may cut it too (as a closing dash says, above).
+                    # secret wrapped onto a new line or concatenated in code is a value written in pieces,
+                    # so the turns may cut it too (as a closing dash says, above).
                     continue
                 start, end = first[0] + hit.start, first[1]
                 while end > start and before[end - 1].isspace():  # the blank a turn ended with is not the value
@@ -533,6 +533,12 @@ class Detector:
 
 
 _WRAPPED = re.compile(r"[^\s]\r?\n(?=[^\s])")  # a line break inside a token
+
+
+def _goes_on(text: str, start: int, end: int) -> bool:
+    """Whether ``text[start:end]`` holds a writer's mark that a value goes on: a line break inside a token
+    (a wrapped value), or a string concatenation (``"sk_live_" + "..."``)."""
+    return _WRAPPED.search(text, start, end) is not None or CONCATENATION.search(text, start, end) is not None
 
 
 def finish(findings: list[Finding]) -> list[Finding]:
