@@ -532,13 +532,10 @@ class Detector:
         return tuple(hit for pair in pairs for hit in pair)
 
 
-_WRAPPED = re.compile(r"[^\s]\r?\n(?=[^\s])")  # a line break inside a token
-
-
 def _goes_on(text: str, start: int, end: int) -> bool:
     """Whether ``text[start:end]`` holds a writer's mark that a value goes on: a line break inside a token
     (a wrapped value), or a string concatenation (``"sk_live_" + "..."``)."""
-    return _WRAPPED.search(text, start, end) is not None or CONCATENATION.search(text, start, end) is not None
+    return any(mark.search(text, start, end) is not None for mark in (LINE_BREAK, CONCATENATION))
 
 
 def finish(findings: list[Finding]) -> list[Finding]:
