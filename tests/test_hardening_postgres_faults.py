@@ -192,3 +192,37 @@ def test_a_session_whose_client_was_cut_while_frozen_lets_go_of_its_locks_once_t
     finally:
         proxy.restore()
         direct.dispose()
+
+
+def test_shutdown_on_a_black_holed_store_asks_it_once_not_once_a_step(
+    tmp_path: Path, proxied_store: tuple[str, FreezableProxy]
+) -> None:
+    """``AuditStore.close`` on a store that stopped answering: the signer's read fails, and neither the final
+    signature nor the writer row's removal is tried after it (each would wait its own bound for the same
+    failure); the row is left to go stale, as a crash leaves it."""
+    from sqlalchemy import select
+
+    from gateway.audit.keyring import Keyring
+    from gateway.audit.signing import HeadSigner
+    from gateway.audit.store import AuditStore
+    from gateway.audit.writers import WriterLease
+    from tests.support.audit import event
+
+    url, proxy = proxied_store
+    engine = db.make_engine(url, db.StoreTimeouts(statement_s=1.0, connect_s=CONNECT_S))
+    keyring = Keyring.generate(tmp_path / "audit.key")
+    lease = WriterLease(engine, beat_s=3600).register()  # no heartbeat during the test: only shutdown asks
+    store = AuditStore(
+        engine, keyring, signer=HeadSigner(engine, keyring, every_records=1000, every_seconds=3600), lease=lease
+    )
+    try:
+        store.record(event("SSN 219-09-9999"))
+        proxy.freeze()
+        store.close()
+        assert proxy.held == 1  # the signer's one attempt to reconnect; no second, no third
+        proxy.restore()
+        with engine.connect() as conn:
+            assert conn.execute(select(db.audit_writers.c.id)).scalars().all() == [lease.id]
+    finally:
+        proxy.restore()
+        engine.dispose()

@@ -27,6 +27,7 @@ from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from sqlalchemy import Connection, Engine, func, insert, select, union_all
+from sqlalchemy.exc import OperationalError
 
 from gateway.audit.chain import Head, appending, canonical, read_head, timestamp
 from gateway.audit.keyring import Keyring, KeyringError
@@ -221,15 +222,23 @@ class HeadSigner:
             if behind:  # appended by anyone (this process, another, an API event) and not yet signed
                 self.sign()
 
-    def close(self) -> None:
-        """Stop the timer and sign the final head (whoever appended it)."""
+    def close(self) -> bool:
+        """Stop the timer and sign the final head (whoever appended it); whether the store answered.
+
+        A store that does not answer (unreachable, timed out: ``OperationalError``) is not asked again to
+        sign: that would wait a second bound for the same failure. The records are committed and chained
+        already, and the next start signs the head."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
         try:
             behind = not head_is_signed(self.engine)
+        except OperationalError as exc:
+            log.error("could not read the audit chain head (%s); the next start signs it", type(exc).__name__)
+            return False
         except Exception as exc:
             log.error("could not read the audit chain head (%s)", type(exc).__name__)
             behind = True
         if behind:
             self.sign()
+        return True

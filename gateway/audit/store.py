@@ -162,12 +162,12 @@ class AuditStore:
 
     def close(self) -> None:
         """Sign the final chain head (at shutdown), return the committer's connection to the pool and
-        remove this process's writer row."""
-        if self.signer is not None:
-            self.signer.close()
+        remove this process's writer row; when the store did not answer the signer, the row is left, so
+        that shutdown on a dead store waits one bound, not one a step."""
+        answered = self.signer.close() if self.signer is not None else True
         self._commits.close()
         if self.lease is not None:
-            self.lease.close()
+            self.lease.close(remove=answered)
 
 
 def _outcome_values(outcome: Outcome, when: datetime, data_key: bytes | None, record_id: str) -> dict[str, Any]:

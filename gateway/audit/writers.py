@@ -135,11 +135,16 @@ class WriterLease:
                 except Exception as exc:
                     log.error("periodic audit reconciliation failed (%s)", type(exc).__name__)
 
-    def close(self) -> None:
-        """Stop beating and remove the row (a clean shutdown leaves no writer to reconcile)."""
+    def close(self, *, remove: bool = True) -> None:
+        """Stop beating and remove the row (a clean shutdown leaves no writer to reconcile). ``remove=False``:
+        the store did not answer at shutdown, so the row is left (it goes stale, and the next start
+        reconciles what this writer left pending) rather than waiting another bound for the same failure."""
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=10)
+        if not remove:
+            log.warning("the audit store did not answer at shutdown; this writer's row is left to go stale")
+            return
         try:
             with self.engine.begin() as conn:
                 conn.execute(delete(audit_writers).where(audit_writers.c.id == self.id))

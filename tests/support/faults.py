@@ -78,6 +78,12 @@ class FreezableProxy:
             for conn in [s for pair in self._pairs for s in pair] + self._held:
                 conn.close()
 
+    @property
+    def held(self) -> int:
+        """How many connections were opened while frozen (each hangs: a client's attempt to reach the server)."""
+        with self._lock:
+            return len(self._held)
+
     def freeze(self) -> None:
         self._mode = "frozen"
 
